@@ -1,0 +1,168 @@
+"""The device layer: a Tenstorrent card through real ttnn when there is one, the host emulator otherwise.
+
+``open_device()`` returns a :class:`DeviceHandle`; unpack it into ``device, ttnn`` and write model code
+against that ``ttnn`` whichever backend it is::
+
+    with bertlib.open_device() as (device, ttnn):
+        x = ttnn.from_torch(torch.randn(32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+DESCRIPTORS = Path(__file__).parent / "emulator" / "descriptors"
+MOCK_VARIABLE = "TT_METAL_MOCK_CLUSTER_DESC_PATH"
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A chip the emulator can stand in for: its public figures that ttnn code can see."""
+
+    name: str
+    arch: str
+    grid_x: int
+    grid_y: int
+    descriptor: str
+    chips: int = 1
+
+
+CHIPS = {
+    # Wormhole n150: 8x8 Tensix compute grid (tt-metal reports compute_with_storage_grid_size 8x8).
+    "wormhole_n150": Chip("wormhole_n150", "WORMHOLE_B0", 8, 8, "wormhole_n150.yaml"),
+    # n300: two n150-class chips on one board.
+    "wormhole_n300": Chip("wormhole_n300", "WORMHOLE_B0", 8, 8, "wormhole_n150.yaml", chips=2),
+    # Blackhole p150: 13x10 Tensix compute grid.
+    "blackhole_p150": Chip("blackhole_p150", "BLACKHOLE", 13, 10, "blackhole_p150.yaml"),
+}
+
+
+class DeviceError(RuntimeError):
+    """A device could not be opened as asked; the message says what to do instead."""
+
+
+def card_present() -> bool:
+    """True when a Tenstorrent card's driver node exists (``/dev/tenstorrent*``)."""
+    return bool(glob.glob("/dev/tenstorrent*"))
+
+
+def ensure_host_conversions(chip: str = "wormhole_n150") -> str | None:
+    """Point ttnn at a mock cluster descriptor so host dtype conversions work without a card.
+
+    Only without a card: once the variable is set, ttnn reports a mock chip. Returns the path in use.
+    """
+    if card_present():
+        return None
+    if MOCK_VARIABLE not in os.environ:
+        os.environ[MOCK_VARIABLE] = str(DESCRIPTORS / CHIPS[chip].descriptor)
+    return os.environ[MOCK_VARIABLE]
+
+
+@dataclass
+class EmulatedDevice:
+    """What model code asks of a ttnn device, answered for an emulated chip."""
+
+    chip: Chip
+    device_id: int = 0
+    closed: bool = False
+
+    def arch(self) -> Any:
+        import ttnn
+
+        return getattr(ttnn.device.Arch, self.chip.arch)
+
+    def compute_with_storage_grid_size(self) -> Any:
+        import ttnn
+
+        return ttnn.CoreCoord(self.chip.grid_x, self.chip.grid_y)
+
+    def get_num_devices(self) -> int:
+        return 1
+
+    def enable_program_cache(self) -> None:
+        """Kept for code written for a card; the emulator compiles nothing."""
+
+    def __repr__(self) -> str:
+        return f"EmulatedDevice({self.chip.name}, grid {self.chip.grid_y}x{self.chip.grid_x})"
+
+
+@dataclass
+class DeviceHandle:
+    """An open device and the ``ttnn`` namespace to program it with. Unpacks as ``device, ttnn``."""
+
+    device: Any
+    ttnn: Any
+    backend: str
+    reason: str
+    _closed: bool = field(default=False, repr=False)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.device, self.ttnn))
+
+    def __enter__(self) -> "DeviceHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.backend == "ttnn":
+            if hasattr(self.device, "get_num_devices") and self.device.get_num_devices() > 1:
+                self.ttnn.close_mesh_device(self.device)
+            else:
+                self.ttnn.close_device(self.device)
+        else:
+            self.device.closed = True
+
+
+def _emulator_namespace() -> Any:
+    from bertlib.emulator import make_namespace
+
+    return make_namespace()
+
+
+def open_device(
+    backend: str = "auto",
+    *,
+    device_id: int = 0,
+    chip: str = "wormhole_n150",
+    mesh_shape: tuple[int, int] | None = None,
+    quiet: bool = False,
+    **device_kwargs: Any,
+) -> DeviceHandle:
+    """Open a device: ``"auto"`` (a card if present, else the emulator), ``"ttnn"`` or ``"emulator"``.
+
+    ``chip`` picks the chip the emulator stands in for (``wormhole_n150``, ``wormhole_n300``,
+    ``blackhole_p150``); ``mesh_shape`` opens a mesh (n300, T3000) on a card.
+    """
+    if backend not in ("auto", "ttnn", "emulator"):
+        raise DeviceError(f"unknown backend {backend!r}: use 'auto', 'ttnn' or 'emulator'")
+    if chip not in CHIPS:
+        raise DeviceError(f"unknown chip {chip!r}: use one of {', '.join(CHIPS)}")
+    has_card = card_present()
+    if backend == "ttnn" and not has_card:
+        raise DeviceError(
+            "backend='ttnn' needs a Tenstorrent card, and none was found (no /dev/tenstorrent*). "
+            "Use backend='emulator' (or 'auto') to run the same code on the host emulator."
+        )
+    if has_card and backend != "emulator":
+        import ttnn
+
+        if mesh_shape is not None:
+            device = ttnn.open_mesh_device(ttnn.MeshShape(*mesh_shape), **device_kwargs)
+        else:
+            device = ttnn.open_device(device_id=device_id, **device_kwargs)
+        return DeviceHandle(device, ttnn, "ttnn", "a Tenstorrent card was found")
+    ensure_host_conversions(chip)
+    reason = "backend='emulator' was asked for" if backend == "emulator" else "no Tenstorrent card found (no /dev/tenstorrent*)"
+    if not quiet:
+        print(f"bertlib: {reason}; running TT-NN on the host emulator ({chip} numerics).", file=sys.stderr)
+    return DeviceHandle(EmulatedDevice(CHIPS[chip], device_id), _emulator_namespace(), "emulator", reason)

@@ -1,0 +1,75 @@
+"""The TT-NN host emulator: a ``ttnn``-like namespace that runs the same model code without a card.
+
+Names and keywords are real ttnn 0.81.1's. Dtypes, layouts, memory configs, ``CoreGrid``,
+``MathFidelity`` and compute-kernel configs *are* real ttnn's objects. Ops run real ttnn's golden
+functions on the values a card would store (see ``bertlib.emulator.numerics``) and append to the op
+trace (``bertlib.emulator.trace``). A ttnn name outside the emulated subset raises
+``UnsupportedTTNNOp``, which names it.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import ttnn as _ttnn
+
+from bertlib.emulator import ops as _ops
+from bertlib.emulator.tensor import DeallocatedTensorError, Tensor
+from bertlib.emulator.trace import recording
+
+
+class UnsupportedTTNNOp(AttributeError):
+    """A ttnn name that the emulator does not provide."""
+
+
+#: Real ttnn objects the emulator hands through unchanged.
+PASSTHROUGH = (
+    "bfloat16", "bfloat8_b", "bfloat4_b", "float32", "uint32", "int32", "DataType",
+    "TILE_LAYOUT", "ROW_MAJOR_LAYOUT", "Layout", "Shape",
+    "L1_MEMORY_CONFIG", "DRAM_MEMORY_CONFIG", "MemoryConfig", "TensorMemoryLayout", "BufferType",
+    "CoreGrid", "CoreCoord", "MathFidelity", "WormholeComputeKernelConfig", "init_device_compute_kernel_config",
+    "GeluVariant", "UnaryWithParam", "UnaryOpType", "MatmulMultiCoreReuseMultiCastProgramConfig",
+    "MatmulMultiCoreReuseMultiCast1DProgramConfig", "get_golden_function", "manage_config", "CONFIG",
+)
+
+#: The emulated ops, by their ttnn names.
+OPS = (
+    "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "deallocate",
+    "reallocate", "reshape", "permute", "linear", "matmul", "add", "multiply", "softmax", "layer_norm", "gelu",
+    "embedding",
+)
+TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax_", "concatenate_heads")
+
+
+class _Namespace(types.SimpleNamespace):
+    """Attribute access that names what is missing instead of failing deep inside."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        where = self.__dict__.get("_prefix", "ttnn")
+        raise UnsupportedTTNNOp(
+            f"{where}.{name} is not part of bertlib's TT-NN emulator (it covers the ops BERT needs: "
+            f"see bertlib.emulator.OPS). Run on a Tenstorrent card for the full ttnn API."
+        )
+
+
+def make_namespace(device_factory: Any = None) -> _Namespace:
+    """A fresh ``ttnn``-like namespace backed by the emulator."""
+    transformer = _Namespace(_prefix="ttnn.transformer", **{n: getattr(_ops, n) for n in TRANSFORMER_OPS})
+    names = {n: getattr(_ttnn, n) for n in PASSTHROUGH}
+    names.update({n: getattr(_ops, n) for n in OPS})
+    names.update(
+        transformer=transformer,
+        Tensor=Tensor,
+        synchronize_device=lambda device, *a, **k: None,
+        is_emulator=True,
+    )
+    if device_factory is not None:
+        names.update(device_factory)
+    return _Namespace(**names)
+
+
+__all__ = ["DeallocatedTensorError", "OPS", "PASSTHROUGH", "TRANSFORMER_OPS", "Tensor", "UnsupportedTTNNOp",
+           "make_namespace", "recording"]

@@ -1,0 +1,87 @@
+"""The emulated TT-NN tensor: stored values plus what real ttnn tracks about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import ttnn
+
+from bertlib.emulator.numerics import TILE
+
+
+def padded(shape: tuple[int, ...], layout: Any) -> tuple[int, ...]:
+    """The shape a tensor occupies in memory: TILE layout pads the last two dims to multiples of 32."""
+    if layout != ttnn.TILE_LAYOUT or not shape:
+        return tuple(shape)
+    dims = list(shape)
+    dims[-1] = -(-dims[-1] // TILE) * TILE
+    if len(dims) >= 2:
+        dims[-2] = -(-dims[-2] // TILE) * TILE
+    else:
+        dims.insert(0, TILE)
+    return tuple(dims)
+
+
+class DeallocatedTensorError(RuntimeError):
+    """A tensor was used after ``ttnn.deallocate``: on a card this reads freed memory."""
+
+
+@dataclass(eq=False)
+class Tensor:
+    """An emulated ``ttnn.Tensor``. ``values`` is None in shape-only tracing."""
+
+    values: torch.Tensor | None
+    logical_shape: tuple[int, ...]
+    dtype: Any
+    layout: Any
+    memory_config: Any = None
+    device: Any = None
+    deallocated: bool = False
+
+    @property
+    def shape(self) -> ttnn.Shape:
+        return ttnn.Shape(list(self.logical_shape))
+
+    @property
+    def padded_shape(self) -> ttnn.Shape:
+        return ttnn.Shape(list(padded(self.logical_shape, self.layout)))
+
+    def memory_config_(self) -> Any:
+        return self.memory_config
+
+    def is_allocated(self) -> bool:
+        return not self.deallocated
+
+    def storage_type(self) -> str:
+        return "DEVICE" if self.device is not None else "HOST"
+
+    def checked(self) -> "Tensor":
+        if self.deallocated:
+            raise DeallocatedTensorError(
+                "this tensor was deallocated with ttnn.deallocate; on a card its memory is already reused. "
+                "Deallocate a tensor only after its last use."
+            )
+        return self
+
+    def __add__(self, other: Any) -> "Tensor":
+        from bertlib.emulator import ops
+
+        return ops.add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> "Tensor":
+        from bertlib.emulator import ops
+
+        return ops.multiply(self, other)
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        where = "device" if self.device is not None else "host"
+        return (
+            f"ttnn.Tensor(emulated, shape={list(self.logical_shape)}, padded_shape={list(self.padded_shape)}, "
+            f"dtype={self.dtype}, layout={self.layout}, on {where})"
+        )

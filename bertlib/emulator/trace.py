@@ -1,0 +1,69 @@
+"""The op trace: one record per emulated TT-NN op, for profiling and teaching.
+
+``with recording() as trace:`` collects records; ``recording(shape_only=True)`` also makes every op skip
+its arithmetic, so a whole model is traced in milliseconds (values come back as ``None``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass, field
+from typing import Iterator
+
+
+@dataclass
+class OpRecord:
+    """What one op did: shapes, dtypes, placement, fidelity and the work it cost."""
+
+    op: str
+    input_shapes: list[tuple[int, ...]]
+    input_dtypes: list[str]
+    output_shape: tuple[int, ...]
+    output_dtype: str
+    memory: str
+    math_fidelity: str | None
+    core_grid: tuple[int, int] | None
+    flops: float
+    bytes_read: float
+    bytes_written: float
+    host_s: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Trace:
+    """The records of one ``recording()`` block."""
+
+    shape_only: bool = False
+    records: list[OpRecord] = field(default_factory=list)
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([r.as_dict() for r in self.records])
+
+
+_active: list[Trace] = []
+
+
+@contextlib.contextmanager
+def recording(shape_only: bool = False) -> Iterator[Trace]:
+    """Record every emulated op run inside the block (nested blocks each get every record)."""
+    trace = Trace(shape_only=shape_only)
+    _active.append(trace)
+    try:
+        yield trace
+    finally:
+        _active.remove(trace)
+
+
+def shape_only() -> bool:
+    """True inside a ``recording(shape_only=True)`` block."""
+    return any(t.shape_only for t in _active)
+
+
+def record(rec: OpRecord) -> None:
+    for trace in _active:
+        trace.records.append(rec)
