@@ -185,9 +185,20 @@ def to_torch(
     return values
 
 
+def _adopt(tensor: Any) -> Tensor:
+    """An emulated tensor holding a real ttnn host tensor's stored values (e.g. from model_preprocessing)."""
+    if isinstance(tensor, Tensor):
+        return tensor.checked()
+    if isinstance(tensor, ttnn.Tensor):
+        values = ttnn.to_torch(tensor)
+        values = values.to(torch.int64) if tensor.dtype in (ttnn.uint32, ttnn.int32) else values.to(torch.float32)
+        return Tensor(values, tuple(tensor.shape), tensor.dtype, tensor.layout)
+    raise TypeError(f"expected a ttnn.Tensor, got {type(tensor).__name__}")
+
+
 def to_device(tensor: Tensor, device: Any, memory_config: Any = None, queue_id: Any = None) -> Tensor:
     """The same tensor, placed on ``device`` (DRAM unless ``memory_config`` says otherwise)."""
-    tensor.checked()
+    tensor = _adopt(tensor)
     config = memory_config if memory_config is not None else ttnn.DRAM_MEMORY_CONFIG
     return Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, device)
 

@@ -1,0 +1,197 @@
+"""BERT for question answering in TT-NN, block by block (after tt-metal's ``ttnn_optimized_bert.py``).
+
+Each block is a plain function ``(config, hidden_states, ..., *, parameters)``; ``config`` is a
+:class:`TTConfig` (the HF config, a precision config and the ``ttnn`` namespace to run on, card or
+emulator). Weights come preprocessed once into a parameter tree (``bertlib.models.preprocess``).
+DistilBERT runs through the same functions: its parameters are mapped onto BERT's names, and it has
+no token-type embeddings. Pass ``capture={}`` to collect every intermediate as a torch tensor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from bertlib.models.configs import PrecisionConfig
+
+MASK_VALUE = -100000.0  # tt-metal clamps the additive attention mask to -1e5 (HF uses the dtype's minimum)
+
+
+@dataclass
+class TTConfig:
+    """What every block needs: the model's HF config, the precision config, ``ttnn`` and the device."""
+
+    hf: Any
+    precision: PrecisionConfig
+    ttnn: Any
+    device: Any
+
+    @property
+    def num_heads(self) -> int:
+        return getattr(self.hf, "num_attention_heads", None) or self.hf.n_heads
+
+    @property
+    def eps(self) -> float:
+        return getattr(self.hf, "layer_norm_eps", 1e-12)
+
+    def dtype(self, role: str) -> Any:
+        """The ttnn dtype for ``role``: 'weights', 'activations' or 'narrow' (outputs tt-metal keeps in bfp8)."""
+        return getattr(self.ttnn, getattr(self.precision, f"{role}_dtype"))
+
+    @property
+    def memory_config(self) -> Any:
+        return self.ttnn.L1_MEMORY_CONFIG if self.precision.memory == "L1" else self.ttnn.DRAM_MEMORY_CONFIG
+
+    def matmul_kwargs(self, batch_size: int, narrow: bool = False) -> dict[str, Any]:
+        """Keywords every linear/matmul gets: output dtype, placement, core grid and compute config."""
+        ttnn, p = self.ttnn, self.precision
+        kwargs: dict[str, Any] = dict(memory_config=self.memory_config, dtype=self.dtype("narrow" if narrow else "activations"))
+        if p.use_core_grid:
+            grid = self.device.compute_with_storage_grid_size()
+            kwargs["core_grid"] = ttnn.CoreGrid(y=min(batch_size, grid.y), x=grid.x)
+        kwargs["compute_kernel_config"] = ttnn.WormholeComputeKernelConfig(
+            math_fidelity=getattr(ttnn.MathFidelity, p.math_fidelity),
+            math_approx_mode=p.math_approx_mode,
+            fp32_dest_acc_en=p.fp32_dest_acc_en,
+            packer_l1_acc=False,
+        )
+        return kwargs
+
+
+def _keep(config: TTConfig, capture: dict | None, name: str, tensor: Any) -> None:
+    if capture is not None:
+        capture[name] = config.ttnn.to_torch(tensor).to(torch.float32)
+
+
+def bert_embeddings(config: TTConfig, input_ids: Any, token_type_ids: Any, position_ids: Any, *, parameters: Any,
+                    capture: dict | None = None) -> Any:
+    """word + position (+ token type) embeddings, then LayerNorm: ids ``(B, S)`` -> ``(B, S, H)``."""
+    ttnn = config.ttnn
+    embeddings = ttnn.embedding(input_ids, parameters.word_embeddings.weight, layout=ttnn.TILE_LAYOUT)
+    position = ttnn.embedding(position_ids, parameters.position_embeddings.weight, layout=ttnn.TILE_LAYOUT)
+    embeddings = embeddings + position
+    if "token_type_embeddings" in parameters:
+        token_type = ttnn.embedding(token_type_ids, parameters.token_type_embeddings.weight, layout=ttnn.TILE_LAYOUT)
+        embeddings = embeddings + token_type
+    output = ttnn.layer_norm(
+        embeddings, weight=parameters.LayerNorm.weight, bias=parameters.LayerNorm.bias, epsilon=config.eps,
+        memory_config=config.memory_config,
+    )
+    _keep(config, capture, "embeddings", output)
+    return output
+
+
+def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *, parameters: Any,
+                   capture: dict | None = None) -> Any:
+    """Multi-head self-attention with the fused QKV linear, then the output projection, residual and LayerNorm."""
+    ttnn = config.ttnn
+    batch_size, _, hidden_size = hidden_states.shape
+    head_size = hidden_size // config.num_heads
+
+    qkv = ttnn.linear(hidden_states, parameters.self.query_key_value.weight, bias=parameters.self.query_key_value.bias,
+                      **config.matmul_kwargs(batch_size, narrow=True))
+    query, key, value = ttnn.transformer.split_query_key_value_and_split_heads(
+        qkv, num_heads=config.num_heads, memory_config=config.memory_config
+    )
+    ttnn.deallocate(qkv)
+    _keep(config, capture, "query", query)
+    _keep(config, capture, "key", key)  # (B, heads, head_size, S): ttnn gives K transposed
+    _keep(config, capture, "value", value)
+
+    scores = ttnn.matmul(query, key, **config.matmul_kwargs(batch_size))
+    ttnn.deallocate(query)
+    ttnn.deallocate(key)
+    _keep(config, capture, "scores", scores)  # before the 1/sqrt(d) scale and the mask
+
+    probs = ttnn.transformer.attention_softmax_(scores, attention_mask=attention_mask, head_size=head_size)
+    _keep(config, capture, "probs", probs)
+    context = ttnn.matmul(probs, value, **config.matmul_kwargs(batch_size, narrow=True))
+    ttnn.deallocate(probs)
+    ttnn.deallocate(value)
+    context = ttnn.transformer.concatenate_heads(context, memory_config=config.memory_config)
+    _keep(config, capture, "context", context)
+
+    self_output = ttnn.linear(context, parameters.output.dense.weight, bias=parameters.output.dense.bias,
+                              **config.matmul_kwargs(batch_size))
+    ttnn.deallocate(context)
+    attention_output = ttnn.layer_norm(
+        self_output, residual_input_tensor=hidden_states, weight=parameters.output.LayerNorm.weight,
+        bias=parameters.output.LayerNorm.bias, epsilon=config.eps, memory_config=config.memory_config,
+    )
+    ttnn.deallocate(self_output)
+    _keep(config, capture, "attention_output", attention_output)
+    return attention_output
+
+
+def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, capture: dict | None = None) -> Any:
+    """Linear with fused GELU, linear back to the hidden size, residual and LayerNorm."""
+    ttnn = config.ttnn
+    batch_size = hidden_states.shape[0]
+    intermediate = ttnn.linear(hidden_states, parameters.intermediate.dense.weight,
+                               bias=parameters.intermediate.dense.bias, activation="gelu",
+                               **config.matmul_kwargs(batch_size, narrow=True))
+    _keep(config, capture, "intermediate", intermediate)
+    output = ttnn.linear(intermediate, parameters.output.dense.weight, bias=parameters.output.dense.bias,
+                         **config.matmul_kwargs(batch_size))
+    ttnn.deallocate(intermediate)
+    normalized = ttnn.layer_norm(
+        output, residual_input_tensor=hidden_states, weight=parameters.output.LayerNorm.weight,
+        bias=parameters.output.LayerNorm.bias, epsilon=config.eps, memory_config=config.memory_config,
+    )
+    ttnn.deallocate(output)
+    _keep(config, capture, "output", normalized)
+    return normalized
+
+
+def bert_layer(config: TTConfig, hidden_states: Any, attention_mask: Any, *, parameters: Any,
+               capture: dict | None = None) -> Any:
+    """One encoder layer: attention, then feed-forward."""
+    attention_output = bert_attention(config, hidden_states, attention_mask, parameters=parameters.attention,
+                                      capture=capture)
+    return bert_feedforward(config, attention_output, parameters=parameters, capture=capture)
+
+
+def bert_qa_head(config: TTConfig, hidden_states: Any, *, parameters: Any, capture: dict | None = None) -> Any:
+    """Start and end logits: ``(B, S, H)`` -> ``(B, S, 2)``."""
+    ttnn = config.ttnn
+    logits = ttnn.linear(hidden_states, parameters.weight, bias=parameters.bias, memory_config=config.memory_config,
+                         dtype=ttnn.bfloat16, compute_kernel_config=config.matmul_kwargs(1)["compute_kernel_config"])
+    _keep(config, capture, "qa_logits", logits)
+    return logits
+
+
+def bert_for_question_answering(config: TTConfig, input_ids: Any, token_type_ids: Any, position_ids: Any,
+                                attention_mask: Any, *, parameters: Any, captures: list[dict] | None = None) -> Any:
+    """The whole model: ids -> QA logits ``(B, S, 2)``. ``captures`` gets one dict per block group."""
+
+    def slot() -> dict | None:
+        if captures is None:
+            return None
+        captures.append({})
+        return captures[-1]
+
+    hidden_states = bert_embeddings(config, input_ids, token_type_ids, position_ids,
+                                    parameters=parameters.embeddings, capture=slot())
+    for layer_parameters in parameters.encoder.layer:
+        hidden_states = bert_layer(config, hidden_states, attention_mask, parameters=layer_parameters, capture=slot())
+    return bert_qa_head(config, hidden_states, parameters=parameters.qa_outputs, capture=slot())
+
+
+def preprocess_inputs(config: TTConfig, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None,
+                      attention_mask: torch.Tensor) -> tuple[Any, Any, Any, Any]:
+    """Torch ids and 0/1 mask -> device tensors: uint32 ids, and the additive mask ``(B, 1, 1, S)``."""
+    ttnn, device = config.ttnn, config.device
+    batch_size, seq_len = input_ids.shape
+    position_ids = torch.arange(seq_len).unsqueeze(0).expand(batch_size, -1)
+    if token_type_ids is None:
+        token_type_ids = torch.zeros_like(input_ids)
+
+    def ids(t: torch.Tensor) -> Any:
+        return ttnn.from_torch(t.to(torch.int32), dtype=ttnn.uint32, device=device, memory_config=config.memory_config)
+
+    additive = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * MASK_VALUE
+    mask = ttnn.from_torch(additive, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
+                           memory_config=config.memory_config)
+    return ids(input_ids), ids(token_type_ids), ids(position_ids), mask

