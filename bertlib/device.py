@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from bertlib.errors import BertlibError
+
 DESCRIPTORS = Path(__file__).parent / "emulator" / "descriptors"
 MOCK_VARIABLE = "TT_METAL_MOCK_CLUSTER_DESC_PATH"
 
@@ -42,7 +44,7 @@ CHIPS = {
 }
 
 
-class DeviceError(RuntimeError):
+class DeviceError(BertlibError, RuntimeError):
     """A device could not be opened as asked; the message says what to do instead."""
 
 

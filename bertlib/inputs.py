@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bertlib.errors import BertlibError
 from bertlib.models.registry import REPO_ROOT, LoadedModel
 from bertlib.qa.windows import Windows, make_windows
 
 DEFAULT_INPUT = REPO_ROOT / "data" / "input_data.json"
 
 
-class InputFileError(ValueError):
+class InputFileError(BertlibError, ValueError):
     """An input file that is missing or malformed; the message says what is wrong and how to fix it."""
 
 

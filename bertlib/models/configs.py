@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bertlib.errors import BertlibError
+
 
 @dataclass(frozen=True)
 class PrecisionConfig:
@@ -54,7 +56,7 @@ PRECISIONS: dict[str, PrecisionConfig] = {
 }
 
 
-class UnknownPrecisionError(ValueError):
+class UnknownPrecisionError(BertlibError, ValueError):
     """A precision config name that does not exist."""
 
 

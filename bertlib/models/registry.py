@@ -25,6 +25,8 @@ from typing import Any
 
 import torch
 
+from bertlib.errors import BertlibError
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED = 0
 
@@ -58,7 +60,7 @@ SEED_SHAPES = {
 OFFLINE_CHOICES = "minilm-squad, minilm, random:<name> (e.g. random:bert-large), or a local checkpoint path"
 
 
-class ModelError(ValueError):
+class ModelError(BertlibError, ValueError):
     """A model name or path that cannot be loaded; the message lists what can."""
 
 

@@ -11,8 +11,10 @@ from typing import Any, Sequence
 
 import torch
 
+from bertlib.errors import BertlibError
 
-class InputError(ValueError):
+
+class InputError(BertlibError, ValueError):
     """A question or context the model cannot take; the message says what to change."""
 
 
