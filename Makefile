@@ -22,6 +22,7 @@ demo: setup
 
 test: setup
 	$(PY) -m bertlib doctor
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 lab: setup

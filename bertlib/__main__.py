@@ -20,7 +20,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from bertlib.models.registry import REPO_ROOT, minilm_path, squad_checkpoint
 
     missing = []
-    print(f"ttnn            {getattr(ttnn, '__version__', 'unknown')} ({os.path.dirname(ttnn.__file__)})")
+    from importlib.metadata import version
+
+    print(f"ttnn            {version('ttnn')} ({os.path.dirname(ttnn.__file__)})")
     if card_present():
         print("backend         card: /dev/tenstorrent* found, real ttnn runs the model")
     else:

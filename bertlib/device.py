@@ -12,9 +12,10 @@ from __future__ import annotations
 import glob
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bertlib.errors import BertlibError
 
@@ -106,7 +107,7 @@ class DeviceHandle:
     def __iter__(self) -> Iterator[Any]:
         return iter((self.device, self.ttnn))
 
-    def __enter__(self) -> "DeviceHandle":
+    def __enter__(self) -> DeviceHandle:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 import ttnn
@@ -467,7 +468,7 @@ def add(
     input_tensor_b_activations: Any = None,
     fast_and_approximate_mode: bool = True,
     sub_core_grids: Any = None,
-    use_legacy: Any = None,
+    sub_device_id: Any = None,
 ) -> Tensor:
     """Element-wise ``a + b`` with broadcasting (``a + b`` on ttnn tensors calls this)."""
     g = golden(ttnn.add)
@@ -486,7 +487,7 @@ def multiply(
     input_tensor_b_activations: Any = None,
     fast_and_approximate_mode: bool = False,
     sub_core_grids: Any = None,
-    use_legacy: Any = None,
+    sub_device_id: Any = None,
 ) -> Tensor:
     """Element-wise ``a * b`` with broadcasting."""
     g = golden(ttnn.multiply)

@@ -57,7 +57,7 @@ class Tensor:
     def storage_type(self) -> str:
         return "DEVICE" if self.device is not None else "HOST"
 
-    def checked(self) -> "Tensor":
+    def checked(self) -> Tensor:
         if self.deallocated:
             raise DeallocatedTensorError(
                 "this tensor was deallocated with ttnn.deallocate; on a card its memory is already reused. "
@@ -65,14 +65,14 @@ class Tensor:
             )
         return self
 
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         from bertlib.emulator import ops
 
         return ops.add(self, other)
 
     __radd__ = __add__
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         from bertlib.emulator import ops
 
         return ops.multiply(self, other)

@@ -7,8 +7,8 @@ its arithmetic, so a whole model is traced in milliseconds (values come back as 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterator
 
 
 @dataclass

@@ -22,7 +22,7 @@ class TTModel:
     parameters: Params
 
     @classmethod
-    def build(cls, loaded: LoadedModel, precision: str | PrecisionConfig, handle: Any) -> "TTModel":
+    def build(cls, loaded: LoadedModel, precision: str | PrecisionConfig, handle: Any) -> TTModel:
         """Preprocess ``loaded``'s weights once for ``precision`` onto ``handle``'s device."""
         config = TTConfig(loaded.config, get_precision(precision), handle.ttnn, handle.device)
         return cls(loaded, config, preprocess_parameters(loaded.hf_model, config))

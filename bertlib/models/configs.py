@@ -33,7 +33,7 @@ class PrecisionConfig:
     use_core_grid: bool = False
     description: str = ""
 
-    def with_(self, **changes: object) -> "PrecisionConfig":
+    def with_(self, **changes: object) -> PrecisionConfig:
         """A copy with some fields changed (name them in ``name`` too)."""
         return replace(self, **changes)
 

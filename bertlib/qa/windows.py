@@ -6,8 +6,9 @@ tokenizer's ``stride``), never cut: every context token lands in at least one wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -31,7 +32,7 @@ class Windows:
     def __len__(self) -> int:
         return self.input_ids.shape[0]
 
-    def padded_to(self, batch: int) -> "Windows":
+    def padded_to(self, batch: int) -> Windows:
         """The windows padded with empty rows to a multiple of ``batch`` (padding rows have example -1)."""
         extra = (-len(self)) % batch
         if extra == 0:
@@ -44,12 +45,12 @@ class Windows:
             self.example_index + [-1] * extra,
         )
 
-    def batches(self, batch: int) -> list["Windows"]:
+    def batches(self, batch: int) -> list[Windows]:
         """Consecutive batches of exactly ``batch`` windows (the last one padded)."""
         full = self.padded_to(batch)
         return [full.select(range(i, i + batch)) for i in range(0, len(full), batch)]
 
-    def select(self, rows: Sequence[int]) -> "Windows":
+    def select(self, rows: Sequence[int]) -> Windows:
         rows = list(rows)
         return Windows(self.input_ids[rows], self.token_type_ids[rows], self.attention_mask[rows],
                        [self.offsets[r] for r in rows], [self.example_index[r] for r in rows])
@@ -70,7 +71,7 @@ def make_windows(tokenizer: Any, questions: Sequence[str], contexts: Sequence[st
         raise InputError(f"stride {stride} must be between 0 and half the sequence length ({seq // 2})")
     if len(questions) != len(contexts):
         raise InputError(f"{len(questions)} questions but {len(contexts)} contexts: give one context per question")
-    for i, (q, c) in enumerate(zip(questions, contexts)):
+    for i, (q, c) in enumerate(zip(questions, contexts, strict=True)):
         if not isinstance(q, str) or not q.strip():
             raise InputError(f"question {i} is empty: type a question")
         if not isinstance(c, str) or not c.strip():
@@ -88,6 +89,6 @@ def make_windows(tokenizer: Any, questions: Sequence[str], contexts: Sequence[st
     offsets = []
     for row in range(enc["input_ids"].shape[0]):
         seq_ids = enc.sequence_ids(row)
-        offsets.append([tuple(o) if s == 1 else None for o, s in zip(enc["offset_mapping"][row].tolist(), seq_ids)])
+        offsets.append([tuple(o) if s == 1 else None for o, s in zip(enc["offset_mapping"][row].tolist(), seq_ids, strict=True)])
     return Windows(enc["input_ids"], enc["token_type_ids"], enc["attention_mask"], offsets,
                    [int(i) for i in enc["overflow_to_sample_mapping"]])

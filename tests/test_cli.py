@@ -1,0 +1,69 @@
+"""The command line as a user runs it: real subprocesses, exit codes, messages, no tracebacks."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bertlib", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_doctor_reports_backend_and_models():
+    out = run("doctor")
+    assert out.returncode == 0, out.stderr
+    assert "ttnn            0.81.1" in out.stdout
+    assert "backend" in out.stdout and "minilm" in out.stdout
+
+
+def test_pcc_json_minilm_squad_meets_the_bar():
+    out = run("pcc", "--model", "minilm-squad", "--seq", "128", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["min_pcc"] >= 0.99
+    assert result["min_pcc"] == min(r["pcc"] for r in result["rows"])
+    assert set(result["rows"][0]) == {"layer", "block", "pcc", "max_abs_err", "shape"}
+    assert result["rows"][-1]["block"] == "qa_logits" and len(result["rows"]) == 1 + 6 * 9 + 1
+
+
+def test_demo_answers_offline(tmp_path):
+    inputs = tmp_path / "two.json"
+    inputs.write_text(json.dumps([
+        {"context": "The Rhine is about 1,230 kilometres long and flows into the North Sea.",
+         "question": "How long is the Rhine?"},
+        {"context": "Honey is made by bees from the nectar of flowers.", "question": "What do bees make honey from?"},
+    ]))
+    out = run("demo", "--input", str(inputs), "--batch", "2", "--seq", "128")
+    assert out.returncode == 0, out.stderr
+    assert "TT-NN: 1,230" in out.stdout and "HF   : 1,230" in out.stdout
+    assert "nectar" in out.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["pcc", "--model", "bert-huge"], "unknown model 'bert-huge'"),
+    (["pcc", "--model", "minilm-squad", "--seq", "100"], "not a positive multiple of 32"),
+    (["pcc", "--model", "minilm-squad", "--seq", "1024"], "longer than this model's 512 positions"),
+    (["demo", "--input", "/nonexistent.json"], "does not exist"),
+    (["demo", "--strict-batch", "--batch", "3"], "--strict-batch needs exactly 3 inputs"),
+])
+def test_bad_input_exits_nonzero_without_traceback(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_malformed_input_files(tmp_path):
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("[{")
+    wrong_fields = tmp_path / "fields.json"
+    wrong_fields.write_text(json.dumps([{"text": "x"}]))
+    for path, message in [(bad_json, "is not valid JSON"), (wrong_fields, 'needs string fields "context" and "question"')]:
+        out = run("demo", "--input", str(path))
+        assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr

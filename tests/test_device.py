@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+import bertlib
+from bertlib.device import CHIPS, DeviceError, card_present, open_device
+
+
+def test_auto_falls_back_to_the_emulator_with_one_line(capsys):
+    handle = open_device()
+    assert handle.backend == ("ttnn" if card_present() else "emulator")
+    if not card_present():
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "host emulator" in err[0] and "no Tenstorrent card" in err[0]
+
+
+def test_handle_unpacks_and_is_a_context_manager():
+    with open_device("emulator", quiet=True) as (device, ttnn):
+        t = ttnn.from_torch(torch.ones(2, 2), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+        assert ttnn.to_torch(t).sum() == 4
+    assert device.closed
+
+
+@pytest.mark.skipif(card_present(), reason="a card is present")
+def test_ttnn_backend_without_a_card_says_what_to_do():
+    with pytest.raises(DeviceError, match="backend='emulator'"):
+        open_device("ttnn")
+
+
+def test_bad_backend_and_chip():
+    with pytest.raises(DeviceError, match="unknown backend"):
+        open_device("gpu")
+    with pytest.raises(DeviceError, match="unknown chip"):
+        open_device("emulator", chip="grayskull")
+
+
+@pytest.mark.parametrize("chip", sorted(CHIPS))
+def test_chips_report_their_grid(chip):
+    device, _ = open_device("emulator", chip=chip, quiet=True)
+    grid = device.compute_with_storage_grid_size()
+    assert (grid.x, grid.y) == (CHIPS[chip].grid_x, CHIPS[chip].grid_y)
+
+
+def test_public_api():
+    assert bertlib.open_device is open_device
+
+
+@pytest.mark.card
+def test_same_code_runs_on_a_card():
+    with open_device("ttnn") as (device, ttnn):
+        x = torch.randn(64, 64)
+        t = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+        out = ttnn.to_torch(ttnn.softmax(t)).float()
+        assert bertlib.comp_pcc(torch.softmax(x, -1), out, 0.999)[0]

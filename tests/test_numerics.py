@@ -1,0 +1,81 @@
+"""Storage numerics against real ttnn's host conversion, and the math-fidelity model."""
+
+import pytest
+import torch
+
+from bertlib.emulator.numerics import Numerics, accumulate_matmul, fidelity_matmul, quantize, truncate_mantissa
+
+
+def hard_cases() -> torch.Tensor:
+    """Ties, subnormals, signed zeros, a block with one outlier, huge and tiny values: 64x64."""
+    torch.manual_seed(1)
+    x = torch.randn(64, 64)
+    x[0, :16] = torch.tensor([1.0] * 15 + [1000.0])  # one outlier in a 16-value block
+    x[1, :8] = torch.tensor([1 + 2**-8, 1 + 3 * 2**-8, -(1 + 2**-8), 2**-130, -(2**-140), -0.0, 0.0, 3.0e38])
+    x[2, :] = torch.linspace(-1e-3, 1e-3, 64)
+    x[3, :] = torch.logspace(-30, 30, 64)
+    return x
+
+
+@pytest.mark.parametrize("name", ["bfloat16", "bfloat8_b", "bfloat4_b"])
+def test_storage_is_bit_exact_with_ttnn(real_ttnn, name):
+    dtype = getattr(real_ttnn, name)
+    x = hard_cases()
+    ours = quantize(x, dtype)
+    theirs = real_ttnn.to_torch(real_ttnn.from_torch(x, dtype=dtype, layout=real_ttnn.TILE_LAYOUT)).float()
+    assert torch.equal(ours.view(torch.int32), theirs.view(torch.int32))
+
+
+def test_bfloat16_rounds_ties_to_even(real_ttnn):
+    x = torch.tensor([1 + 2**-8, 1 + 3 * 2**-8])  # exactly halfway between bf16 neighbours
+    assert quantize(x, real_ttnn.bfloat16).tolist() == [1.0, 1 + 2**-6]
+
+
+def test_block_float_shares_one_exponent_per_16_values(real_ttnn):
+    x = torch.ones(32, 32)
+    x[0, 0] = 1000.0
+    stored = quantize(x, real_ttnn.bfloat8_b)
+    assert stored[0, 1] == 0.0  # swamped by the outlier's exponent in the same 16-value block
+    assert stored[0, 16] == 1.0  # the next block keeps its own exponent
+    assert stored[1, 1] == 1.0
+
+
+def test_nan_and_inf_survive_bfloat16(real_ttnn):
+    x = torch.tensor([float("nan"), float("inf"), float("-inf"), 1.0])
+    out = quantize(x, real_ttnn.bfloat16)
+    assert torch.isnan(out[0]) and out[1] == float("inf") and out[2] == float("-inf")
+
+
+def test_truncate_mantissa_keeps_high_bits():
+    x = torch.tensor([1.9999999, -1.75, 3.0])
+    assert truncate_mantissa(x, 2).tolist() == [1.5, -1.5, 3.0]
+    assert truncate_mantissa(x, 24).tolist() == x.tolist()
+
+
+def _fidelity_errors() -> dict:
+    torch.manual_seed(0)
+    a = quantize(torch.randn(64, 384), __import__("ttnn").bfloat16)
+    b = quantize(torch.randn(384, 64), __import__("ttnn").bfloat16)
+    exact = a.double() @ b.double()
+    return {f: float((fidelity_matmul(a, b, f, torch.matmul).double() - exact).abs().mean() / exact.abs().mean())
+            for f in ("LoFi", "HiFi2", "HiFi3", "HiFi4")}
+
+
+def test_error_grows_as_fidelity_drops(real_ttnn):
+    err = _fidelity_errors()
+    assert err["LoFi"] > err["HiFi2"] > err["HiFi3"] >= err["HiFi4"]
+    # the magnitudes the numerics docstring states
+    assert 1e-2 < err["LoFi"] < 5e-2
+    assert 1e-3 < err["HiFi2"] < 1e-2
+    assert 3e-5 < err["HiFi3"] < 3e-4
+    assert err["HiFi4"] < 1e-6
+
+
+def test_bf16_accumulation_loses_precision(real_ttnn):
+    torch.manual_seed(0)
+    a = quantize(torch.randn(16, 1024), real_ttnn.bfloat16)
+    b = quantize(torch.randn(1024, 16), real_ttnn.bfloat16)
+    exact = a.double() @ b.double()
+    fp32 = accumulate_matmul(a, b, Numerics("HiFi4", False, True), torch.matmul)
+    bf16 = accumulate_matmul(a, b, Numerics("HiFi4", False, False), torch.matmul)
+    assert (bf16.double() - exact).abs().mean() > 10 * (fp32.double() - exact).abs().mean()
