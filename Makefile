@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-# Python 3.12 (ttnn ships wheels for 3.10 and 3.12 only): python3.12 on PATH, else pyenv's newest 3.12.
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+# Python 3.12 (ttnn ships wheels for 3.10 and 3.12 only): the first of python3.12 on PATH and pyenv's
+# 3.12 installs that really runs (a pyenv shim without 3.12 selected does not).
+PYTHON312 ?= $(shell for c in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV); do \
+  $$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$c; break; }; done)
 
 .PHONY: setup demo test lab lint bench clean
 
