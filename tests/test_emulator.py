@@ -138,11 +138,11 @@ def test_embedding_and_movement(ttnn, device):
     out = ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.uint32, device=device), w, layout=ttnn.TILE_LAYOUT)
     assert torch.equal(ttnn.to_torch(out).float(), quantize(weight[ids], ttnn.bfloat16))
     moved = ttnn.to_memory_config(out, ttnn.L1_MEMORY_CONFIG)
-    assert moved.memory_config == ttnn.L1_MEMORY_CONFIG
+    assert moved.memory_config() == ttnn.L1_MEMORY_CONFIG
     assert list(ttnn.reshape(moved, (4, 64)).shape) == [4, 64]
     assert list(ttnn.permute(moved, (0, 2, 1)).shape) == [1, 64, 4]
     back = ttnn.from_device(ttnn.to_layout(moved, ttnn.ROW_MAJOR_LAYOUT))
-    assert back.device is None and back.layout == ttnn.ROW_MAJOR_LAYOUT
+    assert back.device() is None and back.layout == ttnn.ROW_MAJOR_LAYOUT
 
 
 def test_deallocated_tensor_cannot_be_used(ttnn, device):

@@ -111,3 +111,26 @@ def test_auto_prefers_the_squad_checkpoint():
     assert loaded.name == "minilm-squad" and loaded.head_trained
     minilm = load_model("minilm")
     assert not minilm.head_trained and minilm.config.hidden_size == 384
+
+
+@pytest.mark.parametrize("name,batch,seq", [
+    ("random:bert-tiny", 8, 128), ("random:bert-tiny", 8, 384), ("random:bert-large", 7, 384),
+    ("random:bert-large", 12, 384), ("random:distilbert", 8, 384),
+])
+def test_seed_shapes_trace_in_both_configs(handle, name, batch, seq):
+    """The seeds' batch sizes and sequence lengths run through the whole model (shape-only: no arithmetic)."""
+    from bertlib.emulator import recording
+    from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
+
+    loaded = load_model(name)
+    ids = torch.randint(0, 30522, (batch, seq))
+    for precision in ("bf16-hifi4", "optimized"):
+        tt = TTModel.build(loaded, precision, handle)
+        with recording(shape_only=True) as trace:
+            inputs = preprocess_inputs(tt.config, ids, torch.zeros_like(ids), torch.ones_like(ids))
+            logits = bert_for_question_answering(tt.config, *inputs, parameters=tt.parameters)
+        assert list(logits.shape) == [batch, seq, 2]
+        linears = [r for r in trace.records if r.op == "linear"]
+        assert len(linears) == 4 * (getattr(loaded.config, "num_hidden_layers", None) or loaded.config.n_layers) + 1
+        if precision == "optimized":
+            assert {r.memory for r in linears[:-1]} == {"L1"} and linears[0].core_grid == (min(batch, 8), 8)

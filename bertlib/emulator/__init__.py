@@ -60,6 +60,9 @@ def make_namespace(device_factory: Any = None) -> _Namespace:
     transformer = _Namespace(_prefix="ttnn.transformer", **{n: getattr(_ops, n) for n in TRANSFORMER_OPS})
     names = {n: getattr(_ttnn, n) for n in PASSTHROUGH}
     names.update({n: getattr(_ops, n) for n in OPS})
+    for name in (*OPS, *TRANSFORMER_OPS):  # ttnn.get_golden_function(op) works on emulated ops too
+        real = getattr(_ttnn.transformer if name in TRANSFORMER_OPS else _ttnn, name)
+        getattr(_ops, name).golden_function = getattr(real, "golden_function", None)
     names.update(
         transformer=transformer,
         Tensor=Tensor,

@@ -34,7 +34,7 @@ def _device_input(tensor: Any, name: str = "A") -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"Input tensor {name} must be a ttnn.Tensor (got {type(tensor).__name__})")
     tensor.checked()
-    if tensor.device is None:
+    if tensor.on_device is None:
         raise RuntimeError(f"Input tensor {name} must be on device: move it there with ttnn.to_device(tensor, device)")
     return tensor
 
@@ -221,9 +221,9 @@ def to_layout(
     """Re-lay ``tensor`` out as ROW_MAJOR or TILE (TILE pads the last two dims to 32 in memory)."""
     tensor.checked()
     dtype = dtype if dtype is not None else tensor.dtype
-    config = memory_config if memory_config is not None else tensor.memory_config
+    config = memory_config if memory_config is not None else tensor.mem_config
     return _emit(
-        "to_layout", [tensor], tensor.logical_shape, dtype, layout, config, tensor.device,
+        "to_layout", [tensor], tensor.logical_shape, dtype, layout, config, tensor.on_device,
         None if tensor.values is None else (lambda: tensor.values),
     )
 
@@ -233,7 +233,7 @@ def to_memory_config(tensor: Tensor, memory_config: Any, dtype: Any = None, outp
     _device_input(tensor)
     dtype = dtype if dtype is not None else tensor.dtype
     return _emit(
-        "to_memory_config", [tensor], tensor.logical_shape, dtype, tensor.layout, memory_config, tensor.device,
+        "to_memory_config", [tensor], tensor.logical_shape, dtype, tensor.layout, memory_config, tensor.on_device,
         None if tensor.values is None else (lambda: tensor.values),
     )
 
@@ -248,8 +248,8 @@ def deallocate(tensor: Tensor, force: bool = True) -> None:
 def reallocate(tensor: Tensor, memory_config: Any = None) -> Tensor:
     """A fresh copy of ``tensor`` (on a card: moved to defragment memory); the input is freed."""
     _device_input(tensor)
-    config = memory_config if memory_config is not None else tensor.memory_config
-    out = Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, tensor.device)
+    config = memory_config if memory_config is not None else tensor.mem_config
+    out = Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, tensor.on_device)
     tensor.deallocated = True
     return out
 
@@ -272,9 +272,9 @@ def reshape(
         shape = tuple(math.prod(input_tensor.logical_shape) // known if s == -1 else s for s in shape)
     if math.prod(shape) != math.prod(input_tensor.logical_shape):
         raise RuntimeError(f"cannot reshape {list(input_tensor.logical_shape)} to {list(shape)}: volumes differ")
-    config = memory_config if memory_config is not None else input_tensor.memory_config
+    config = memory_config if memory_config is not None else input_tensor.mem_config
     return _emit(
-        "reshape", [input_tensor], shape, input_tensor.dtype, input_tensor.layout, config, input_tensor.device,
+        "reshape", [input_tensor], shape, input_tensor.dtype, input_tensor.layout, config, input_tensor.on_device,
         None if input_tensor.values is None else (lambda: input_tensor.values.reshape(shape)),
     )
 
@@ -283,9 +283,9 @@ def permute(input_tensor: Tensor, dims: Sequence[int], *, memory_config: Any = N
     """``input_tensor`` with its dims reordered."""
     input_tensor.checked()
     shape = tuple(input_tensor.logical_shape[d] for d in dims)
-    config = memory_config if memory_config is not None else input_tensor.memory_config
+    config = memory_config if memory_config is not None else input_tensor.mem_config
     return _emit(
-        "permute", [input_tensor], shape, input_tensor.dtype, input_tensor.layout, config, input_tensor.device,
+        "permute", [input_tensor], shape, input_tensor.dtype, input_tensor.layout, config, input_tensor.on_device,
         None if input_tensor.values is None else (lambda: input_tensor.values.permute(*dims)),
     )
 
@@ -341,7 +341,7 @@ def _matmul_like(
     _tiled(b, op)
     if bias is not None:
         _device_input(bias, "bias")
-    grid = _check_grid(core_grid, a.device)
+    grid = _check_grid(core_grid, a.on_device)
     out_dtype = dtype if dtype is not None else a.dtype
     numerics = _matmul_numerics(a, b, compute_kernel_config, grid is not None, program_config, out_dtype)
     a_shape = list(a.logical_shape)
@@ -376,7 +376,7 @@ def _matmul_like(
 
     inputs = [a, b] + ([bias] if bias is not None else [])
     return _emit(
-        op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, memory_config or ttnn.DRAM_MEMORY_CONFIG, a.device,
+        op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, memory_config or ttnn.DRAM_MEMORY_CONFIG, a.on_device,
         None if a.values is None else compute, flops=flops, numerics=numerics, core_grid=grid,
     )
 
@@ -451,7 +451,7 @@ def _eltwise(op: str, a: Any, b: Any, memory_config: Any, dtype: Any, fn: Callab
 
     has_values = all(t.values is not None for t in inputs)
     return _emit(
-        op, inputs, shape, out_dtype, tensor.layout, memory_config or tensor.memory_config, tensor.device,
+        op, inputs, shape, out_dtype, tensor.layout, memory_config or tensor.mem_config, tensor.on_device,
         compute if has_values else None, flops=math.prod(shape),
     )
 
@@ -518,7 +518,7 @@ def softmax(
     _tiled(x, "softmax")
     numerics = Numerics.resolve(compute_kernel_config, **_NORM_DEFAULTS)
     return _emit(
-        "softmax", [x], x.logical_shape, x.dtype, x.layout, memory_config or x.memory_config, x.device,
+        "softmax", [x], x.logical_shape, x.dtype, x.layout, memory_config or x.mem_config, x.on_device,
         None if x.values is None else (lambda: _softmax_values(x.values, numerics, dim)),
         flops=5 * math.prod(x.logical_shape), numerics=numerics,
     )
@@ -558,7 +558,7 @@ def layer_norm(
         )
 
     return _emit(
-        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, memory_config or x.memory_config, x.device,
+        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, memory_config or x.mem_config, x.on_device,
         None if x.values is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
     )
 
@@ -577,7 +577,7 @@ def gelu(
     tanh = variant == ttnn.GeluVariant.Tanh or fast_and_approximate_mode
     chosen = ttnn.GeluVariant.Tanh if tanh else variant
     return _emit(
-        "gelu", [x], x.logical_shape, x.dtype, x.layout, memory_config or x.memory_config, x.device,
+        "gelu", [x], x.logical_shape, x.dtype, x.layout, memory_config or x.mem_config, x.on_device,
         None if x.values is None else (lambda: golden(ttnn.gelu)(x.values, variant=chosen)),
         flops=8 * math.prod(x.logical_shape),
     )
@@ -609,7 +609,7 @@ def embedding(
         return golden(ttnn.embedding)(ids.values, w.values)
 
     return _emit(
-        "embedding", [ids, w], shape, out_dtype, out_layout, memory_config or ids.memory_config, ids.device,
+        "embedding", [ids, w], shape, out_dtype, out_layout, memory_config or ids.mem_config, ids.on_device,
         None if ids.values is None else compute,
     )
 
@@ -639,10 +639,10 @@ def split_query_key_value_and_split_heads(
         parts = golden(ttnn.transformer.split_query_key_value_and_split_heads)(
             x.values, num_heads=num_heads, num_kv_heads=num_kv_heads, transpose_key=transpose_key
         )
-    config = memory_config or x.memory_config
+    config = memory_config or x.mem_config
     return tuple(
         _emit("split_query_key_value_and_split_heads", [x] if i == 0 else [], shapes[i], x.dtype, ttnn.TILE_LAYOUT,
-              config, x.device, None if parts is None else (lambda i=i: parts[i]))
+              config, x.on_device, None if parts is None else (lambda i=i: parts[i]))
         for i in range(3)
     )
 
@@ -671,7 +671,7 @@ def attention_softmax_(
         return _softmax_values(scores, numerics)
 
     out = _emit(
-        "attention_softmax_", [x, mask], x.logical_shape, x.dtype, x.layout, x.memory_config, x.device,
+        "attention_softmax_", [x, mask], x.logical_shape, x.dtype, x.layout, x.mem_config, x.on_device,
         None if x.values is None else compute, flops=7 * math.prod(x.logical_shape), numerics=numerics,
     )
     tensor.values = out.values
@@ -683,6 +683,6 @@ def concatenate_heads(input_tensor: Tensor, *, memory_config: Any = None) -> Ten
     x = _device_input(input_tensor)
     batch, heads, seq, head = x.logical_shape
     return _emit(
-        "concatenate_heads", [x], (batch, seq, heads * head), x.dtype, x.layout, memory_config or x.memory_config,
-        x.device, None if x.values is None else (lambda: golden(ttnn.transformer.concatenate_heads)(x.values)),
+        "concatenate_heads", [x], (batch, seq, heads * head), x.dtype, x.layout, memory_config or x.mem_config,
+        x.on_device, None if x.values is None else (lambda: golden(ttnn.transformer.concatenate_heads)(x.values)),
     )

@@ -36,8 +36,8 @@ class Tensor:
     logical_shape: tuple[int, ...]
     dtype: Any
     layout: Any
-    memory_config: Any = None
-    device: Any = None
+    mem_config: Any = None
+    on_device: Any = None
     deallocated: bool = False
 
     @property
@@ -48,14 +48,19 @@ class Tensor:
     def padded_shape(self) -> ttnn.Shape:
         return ttnn.Shape(list(padded(self.logical_shape, self.layout)))
 
-    def memory_config_(self) -> Any:
-        return self.memory_config
+    def memory_config(self) -> Any:
+        """Where the tensor lives (``ttnn.DRAM_MEMORY_CONFIG`` / ``ttnn.L1_MEMORY_CONFIG``), as in ttnn."""
+        return self.mem_config
+
+    def device(self) -> Any:
+        """The device holding the tensor, or None on the host, as in ttnn."""
+        return self.on_device
 
     def is_allocated(self) -> bool:
         return not self.deallocated
 
     def storage_type(self) -> str:
-        return "DEVICE" if self.device is not None else "HOST"
+        return "DEVICE" if self.on_device is not None else "HOST"
 
     def checked(self) -> Tensor:
         if self.deallocated:
@@ -80,7 +85,7 @@ class Tensor:
     __rmul__ = __mul__
 
     def __repr__(self) -> str:
-        where = "device" if self.device is not None else "host"
+        where = "device" if self.on_device is not None else "host"
         return (
             f"ttnn.Tensor(emulated, shape={list(self.logical_shape)}, padded_shape={list(self.padded_shape)}, "
             f"dtype={self.dtype}, layout={self.layout}, on {where})"
