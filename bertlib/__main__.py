@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score."""
 
 from __future__ import annotations
 
@@ -51,49 +51,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-def _windows_for(loaded: Any, items: list[dict], seq: int) -> Any:
-    from bertlib.qa.windows import make_windows
-
-    return make_windows(loaded.tokenizer, [i["question"] for i in items], [i["context"] for i in items], seq=seq,
-                        max_positions=loaded.max_positions)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     """Answer the demo inputs with TT-NN and with HuggingFace, side by side, with time per batch."""
-    import torch
-
-    from bertlib import reference
     from bertlib.device import open_device
     from bertlib.inputs import load_inputs
     from bertlib.models import TTModel, load_model
-    from bertlib.qa.answers import extract_answers
+    from bertlib.qa.pipeline import answer_questions
 
     items = load_inputs(args.input, strict_batch=args.batch if args.strict_batch else None)
     loaded = load_model(args.model)
-    windows = _windows_for(loaded, items, args.seq)
     handle = open_device()
     tt = TTModel.build(loaded, args.precision, handle)
-    tt_logits, hf_logits, times = [], [], []
-    for batch in windows.batches(args.batch):
-        start = time.perf_counter()
-        tt_logits.append(tt(batch.input_ids, batch.token_type_ids, batch.attention_mask))
-        times.append(time.perf_counter() - start)
-        hf_logits.append(reference.forward_logits(loaded, batch.input_ids, batch.token_type_ids, batch.attention_mask))
-    full = windows.padded_to(args.batch)
-    contexts = [i["context"] for i in items]
-    tt_answers = extract_answers(torch.cat(tt_logits), full, contexts)
-    hf_answers = extract_answers(torch.cat(hf_logits), full, contexts)
+    result = answer_questions(tt, [i["question"] for i in items], [i["context"] for i in items], batch=args.batch,
+                              seq=args.seq)
     print(f"model {loaded.name} ({loaded.source}), precision {args.precision}, batch {args.batch}, seq {args.seq}, "
-          f"{len(items)} inputs in {len(windows)} windows, {handle.backend}")
+          f"{len(items)} inputs in {result.windows} windows, {handle.backend}")
     if not loaded.head_trained:
         print("NOTE: this model's QA head is untrained (seeded random): its answers mean nothing.")
     for i, item in enumerate(items):
         print(f"\n[{i}] Q: {item['question']}")
-        print(f"    TT-NN: {tt_answers[i].text or '(no answer)'}")
-        print(f"    HF   : {hf_answers[i].text or '(no answer)'}")
-    per_batch = sum(times) / len(times)
-    print(f"\nTT-NN time per batch of {args.batch}: {per_batch * 1000:.0f} ms on the "
-          f"{'card' if handle.backend == 'ttnn' else 'host emulator (this CPU, not a chip)'}")
+        print(f"    TT-NN: {result.tt[i].text or '(no answer)'}")
+        print(f"    HF   : {result.hf[i].text or '(no answer)'}")
+    where = "card" if handle.backend == "ttnn" else "host emulator (this CPU, not a chip)"
+    tt_ms = 1000 * sum(result.tt_seconds) / len(result.tt_seconds)
+    hf_ms = 1000 * sum(result.hf_seconds) / len(result.hf_seconds)
+    print(f"\ntime per batch of {args.batch}: TT-NN {tt_ms:.0f} ms on the {where}; HF torch {hf_ms:.0f} ms")
     return 0
 
 
@@ -112,6 +94,69 @@ def cmd_pcc(args: argparse.Namespace) -> int:
     else:
         print(frame.to_string(index=False))
         print(f"\nmin PCC {frame.pcc.min():.6f} ({loaded.name}, {args.precision}, batch {args.batch}, seq {args.seq})")
+    return 0
+
+
+def _read_json(path: str, what: str) -> Any:
+    from bertlib.qa.squad import PredictionsError
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise PredictionsError(f"{what} file {path} does not exist") from None
+    except json.JSONDecodeError as err:
+        raise PredictionsError(f"{what} file {path} is not valid JSON ({err.msg} at line {err.lineno})") from None
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score predictions ({question_id: answer}) on a SQuAD file exactly as the official script does."""
+    from bertlib.qa.squad import load_squad, score
+
+    dataset, _ = load_squad(args.data)
+    result = score(dataset, _read_json(args.predictions, "predictions"))
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+def cmd_squad(args: argparse.Namespace) -> int:
+    """TT-NN vs HuggingFace EM/F1 on SQuAD questions (official scoring), like tt-metal's squadv2 demo."""
+    from bertlib.device import open_device
+    from bertlib.models import TTModel, load_model
+    from bertlib.qa.pipeline import answer_questions
+    from bertlib.qa.squad import is_v2, load_squad, score
+
+    dataset, questions = load_squad(args.data, titles=args.titles, limit=args.limit)
+    if not questions:
+        print("error: no questions selected", file=sys.stderr)
+        return 2
+    threshold = args.null_threshold if is_v2(dataset) else None
+    loaded = load_model(args.model)
+    tt = TTModel.build(loaded, args.precision, open_device(quiet=args.json))
+    start = time.perf_counter()
+    result = answer_questions(tt, [q.question for q in questions], [q.context for q in questions], batch=args.batch,
+                              seq=args.seq, null_threshold=threshold, progress=not args.json)
+    seconds = time.perf_counter() - start
+    predictions = {side: {q.id: a.text for q, a in zip(questions, answers, strict=True)}
+                   for side, answers in (("ttnn", result.tt), ("hf", result.hf))}
+    out = {"ttnn": score(dataset, predictions["ttnn"]), "hf": score(dataset, predictions["hf"]),
+           "agreement": result.agreement, "questions": len(questions), "windows": result.windows,
+           "model": loaded.name, "precision": args.precision, "null_threshold": threshold,
+           "seconds": round(seconds, 1)}
+    if args.predictions_out:
+        with open(args.predictions_out, "w", encoding="utf-8") as f:
+            json.dump(predictions["ttnn"], f, indent=1)
+    if args.data_out:
+        with open(args.data_out, "w", encoding="utf-8") as f:
+            json.dump(dataset, f)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for side in ("ttnn", "hf"):
+            r = out[side]
+            splits = "".join(f", {k} {r[k]:.2f}" for k in ("HasAns_f1", "NoAns_f1") if k in r)
+            print(f"{side:5s} EM {r['exact']:.2f}  F1 {r['f1']:.2f}{splits}  ({r['total']} questions)")
+        print(f"agreement {100 * out['agreement']:.1f}% of answers identical; {seconds:.0f} s")
     return 0
 
 
@@ -138,6 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(pcc, 1)
     pcc.add_argument("--json", action="store_true")
     pcc.set_defaults(func=cmd_pcc)
+
+    squad = sub.add_parser("squad", help=cmd_squad.__doc__)
+    model_options(squad, 8)
+    squad.add_argument("--data", required=True, help="a SQuAD JSON file, or squad_v2 / squad (online)")
+    squad.add_argument("--titles", nargs="+", help="only these articles")
+    squad.add_argument("--limit", type=int, help="the first N questions (after --titles), in file order")
+    squad.add_argument("--null-threshold", type=float, default=0.0, help="SQuAD v2: answer only when the best span "
+                       "beats the null score by more than this")
+    squad.add_argument("--json", action="store_true")
+    squad.add_argument("--predictions-out", help="write the TT-NN predictions {id: answer} here")
+    squad.add_argument("--data-out", help="write the questions scored as a SQuAD file (for the official script)")
+    squad.set_defaults(func=cmd_squad)
+
+    score = sub.add_parser("score", help=cmd_score.__doc__)
+    score.add_argument("--data", required=True)
+    score.add_argument("--predictions", required=True)
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(func=cmd_score)
     return parser
 
 
