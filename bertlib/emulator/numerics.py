@@ -152,6 +152,8 @@ def accumulate_matmul(
     total = None
     for start in range(0, k, TILE):
         part = fidelity_matmul(a[..., start : start + TILE], b[..., start : start + TILE, :], numerics.math_fidelity, golden)
-        total = part if total is None else total + part
-        total = round_bf16(total)
-    return total
+        if total is None:
+            total = part.to(torch.bfloat16)
+        else:
+            total.add_(part)  # computed in float32, stored rounded to bfloat16: one fused pass
+    return total.to(torch.float32)

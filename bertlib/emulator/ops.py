@@ -497,12 +497,28 @@ def multiply(
 _NORM_DEFAULTS = dict(fidelity="HiFi4", approx=True, fp32=False)
 
 
-def _softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1) -> torch.Tensor:
-    if not numerics.math_approx_mode:
+def _softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable: bool = True,
+                    scale: float | None = None, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """The fused (scale, mask,) exp, sum, reciprocal and multiply of a Tensix softmax.
+
+    Without fp32 accumulation each intermediate is stored as bfloat16 (torch's bfloat16 ops compute in
+    float32 and round once, which is that model); with it they stay float32, and approximate mode
+    rounds exp to bfloat16. ``stable`` subtracts the row max first (``numeric_stable``).
+    """
+    if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
         return golden(ttnn.softmax)(x, dim)
-    shifted = x - x.amax(dim=dim, keepdim=True)
-    e = round_bf16(torch.exp(shifted))
-    return e / e.sum(dim=dim, keepdim=True)
+    work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
+    values = x.to(work)
+    if scale is not None:
+        values = values * scale
+    if mask is not None:
+        values = values + mask.to(work)
+    if stable:
+        values = values - values.amax(dim=dim, keepdim=True)
+    exps = torch.exp(values)
+    if numerics.math_approx_mode and work == torch.float32:
+        exps = round_bf16(exps)
+    return (exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))).to(torch.float32)
 
 
 def softmax(
@@ -519,7 +535,7 @@ def softmax(
     numerics = Numerics.resolve(compute_kernel_config, **_NORM_DEFAULTS)
     return _emit(
         "softmax", [x], x.logical_shape, x.dtype, x.layout, memory_config or x.mem_config, x.on_device,
-        None if x.values is None else (lambda: _softmax_values(x.values, numerics, dim)),
+        None if x.values is None else (lambda: _softmax_values(x.values, numerics, dim, stable=numeric_stable)),
         flops=5 * math.prod(x.logical_shape), numerics=numerics,
     )
 
@@ -666,9 +682,9 @@ def attention_softmax_(
     numerics = Numerics.resolve(None, **_NORM_DEFAULTS)
 
     def compute() -> torch.Tensor:
-        scale = 1.0 / math.sqrt(head_size) if head_size is not None else 1.0
-        scores = round_bf16(round_bf16(x.values * scale) + mask.values)
-        return _softmax_values(scores, numerics)
+        scale = 1.0 / math.sqrt(head_size) if head_size is not None else None
+        # ttnn runs the in-place kernel with numeric_stable=False: no max subtraction
+        return _softmax_values(x.values, numerics, stable=False, scale=scale, mask=mask.values)
 
     out = _emit(
         "attention_softmax_", [x, mask], x.logical_shape, x.dtype, x.layout, x.mem_config, x.on_device,
