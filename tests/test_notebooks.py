@@ -6,6 +6,13 @@ import nbformat
 import papermill
 import pytest
 
+#: Smaller parameters for the suite (papermill injects them); people run the defaults.
+SMALL = {
+    "04_qa_head_and_widget": {"seq": 128},
+    "05_layer_by_layer_pcc": {"seq": 128},
+    "06_squad_evaluation": {"limit": 6, "seq": 256, "batch": 4},
+    "07_model_zoo": {"names": ["random:bert-tiny", "random:distilbert"], "seq": 128, "pcc_seq": 64},
+}
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
@@ -19,4 +26,4 @@ def test_notebook_runs(path, tmp_path):
     assert any("parameters" in c.metadata.get("tags", []) for c in notebook.cells), "needs a papermill parameters cell"
     assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code"), "commit notebooks without outputs"
     papermill.execute_notebook(str(path), str(tmp_path / path.name), cwd=str(path.parent), kernel_name="python3",
-                               progress_bar=False)
+                               parameters=SMALL.get(path.stem, {}), progress_bar=False)
