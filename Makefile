@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON312 ?= $(shell for c in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV); do \
   $$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$c; break; }; done)
 
-.PHONY: setup demo test lab lint bench clean
+.PHONY: setup browser demo test lab lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -22,10 +22,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: setup
 	$(PY) -m bertlib demo
 
-test: setup
+test: setup browser
 	$(PY) -m bertlib doctor
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+# The browser test drives JupyterLab in Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -22,9 +22,10 @@ def plot_layer_pcc(frames: Mapping[str, pd.DataFrame], *, title: str = "TT-NN vs
     fig, axes = plt.subplots(1, len(frames), figsize=(6 * len(frames), 4), sharey=True, squeeze=False)
     for ax, (name, frame) in zip(axes[0], frames.items(), strict=True):
         layers = int(pd.to_numeric(frame.layer, errors="coerce").max()) + 1
-        for block, rows in frame.groupby("block", sort=False):
+        colors = plt.cm.tab20.colors
+        for i, (block, rows) in enumerate(frame.groupby("block", sort=False)):
             x = [_layer_position(v, layers) for v in rows.layer]
-            ax.plot(x, rows.pcc, marker="o", markersize=3, label=block)
+            ax.plot(x, rows.pcc, marker="os^D"[i % 4], markersize=4, color=colors[(2 * i) % 20], label=block)
         ax.set_title(f"{name} (min PCC {frame.pcc.min():.4f})")
         ax.set_xlabel("encoder layer (-1: embeddings, last: QA head)")
         ax.grid(alpha=0.3)
