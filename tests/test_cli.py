@@ -67,3 +67,14 @@ def test_malformed_input_files(tmp_path):
     for path, message in [(bad_json, "is not valid JSON"), (wrong_fields, 'needs string fields "context" and "question"')]:
         out = run("demo", "--input", str(path))
         assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_finetune_runs_a_few_steps_and_resumes(tmp_path):
+    out = tmp_path / "ckpt"
+    first = run("finetune", "--out", str(out), "--max-steps", "1", "--save-every", "1", timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "stopped at step 1 of 870" in first.stdout
+    second = run("finetune", "--out", str(out), "--max-steps", "2", "--save-every", "1", timeout=600)
+    assert second.returncode == 0, second.stderr
+    assert "resuming from step 1 of 2" in second.stdout and "stopped at step 2 of 870" in second.stdout
+    assert not (out / "model.safetensors").exists()  # a partial run never passes for the checkpoint

@@ -43,6 +43,7 @@ class Question:
     context: str
     question: str
     answers: list[str]
+    answer_starts: list[int]
 
 
 def normalize_answer(text: str) -> str:
@@ -108,8 +109,9 @@ def load_squad(source: str | Path, *, titles: list[str] | None = None, limit: in
         for article in dataset["data"]:
             for paragraph in article["paragraphs"]:
                 for qa in paragraph["qas"]:
-                    answers = [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]]
-                    questions.append(Question(qa["id"], article["title"], paragraph["context"], qa["question"], answers))
+                    golds = [] if qa.get("is_impossible") else qa["answers"]
+                    questions.append(Question(qa["id"], article["title"], paragraph["context"], qa["question"],
+                                              [a["text"] for a in golds], [a.get("answer_start", -1) for a in golds]))
     except (KeyError, TypeError) as err:
         raise SquadFileError(f"{source} is not a SQuAD file: an entry lacks {err}") from None
     if limit is not None:
