@@ -78,3 +78,40 @@ def test_finetune_runs_a_few_steps_and_resumes(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "resuming from step 1 of 2" in second.stdout and "stopped at step 2 of 870" in second.stdout
     assert not (out / "model.safetensors").exists()  # a partial run never passes for the checkpoint
+
+
+def test_more_bad_input_from_the_command_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    empty = tmp_path / "empty_question.json"
+    empty.write_text(json.dumps([{"context": "Some text.", "question": "  "}]))
+    preds = tmp_path / "preds.json"
+    preds.write_text(json.dumps({"nope": "x"}))
+    dataset = tmp_path / "data.json"
+    dataset.write_text(json.dumps({"version": "v2.0", "data": [{"title": "T", "paragraphs": [
+        {"context": "c", "qas": [{"id": "q1", "question": "?", "answers": []}]}]}]}))
+    cases = [
+        (["pcc", "--model", "bert-large"], "cannot be reached from here. Offline, use minilm-squad"),
+        (["demo", "--batch", "0"], "--batch must be at least 1"),
+        (["pcc", "--precision", "int3"], "invalid choice: 'int3'"),
+        (["demo", "--input", str(empty), "--seq", "128"], "question 0 is empty"),
+        (["score", "--data", str(dataset), "--predictions", str(preds)], "have no prediction (first: q1)"),
+        (["score", "--data", str(dataset), "--predictions", str(tmp_path / "none.json")], "does not exist"),
+        (["squad", "--data", str(tmp_path / "none.json")], "does not exist"),
+    ]
+    for args, message in cases:
+        out = run(*args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert message in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr
+
+
+def test_score_matches_hand_computed_result(tmp_path):
+    dataset = tmp_path / "data.json"
+    dataset.write_text(json.dumps({"version": "v2.0", "data": [{"title": "T", "paragraphs": [{"context": "c", "qas": [
+        {"id": "a", "question": "?", "answers": [{"text": "Paris", "answer_start": 0}]},
+        {"id": "b", "question": "?", "answers": []}]}]}]}))
+    preds = tmp_path / "preds.json"
+    preds.write_text(json.dumps({"a": "the Paris", "b": "Rome"}))
+    out = run("score", "--data", str(dataset), "--predictions", str(preds), "--json")
+    result = json.loads(out.stdout)
+    assert result["exact"] == 50.0 and result["HasAns_exact"] == 100.0 and result["NoAns_f1"] == 0.0
