@@ -8,12 +8,13 @@ Storage
     conversion itself, so the values are ttnn's by construction. ``tests/test_numerics.py`` proves the
     bfloat16 path bit-exact against ttnn too.
 
-Math fidelity (our model of the Tensix matrix engine, FPU)
-    The FPU multiplies with a 7-bit x 5-bit multiplier. Operand A of a matmul (``in1``, the weights,
-    in register srcA) is split into its 5 high mantissa bits (hidden bit included) and the rest;
-    operand B (``in0``, the activations, in srcB) into its 7 high bits and the rest. Each fidelity
-    phase multiplies one pair of parts (tt-metal docs, "FPU SrcA/B and Fidelity Phases"; the
-    fp32-accuracy guide lists LoFi < HiFi2 < HiFi3 < HiFi4):
+Math fidelity (the Tensix matrix engine, FPU)
+    The FPU's multipliers take at most 5 bits of a SrcA mantissa and 7 bits of a SrcB mantissa,
+    hidden bit included. A matmul's ``in1`` (the weights) sits in SrcA, ``in0`` (the activations) in
+    SrcB. Each fidelity phase multiplies one pair of parts: phase bit 0 picks SrcA's high 5 or next
+    bits, bit 1 SrcB's high 7 or next bits (the ``MVMUL`` / ``SrcAFidelityBits`` / ``SrcBFidelityBits``
+    functional model of the Wormhole ISA documentation, github.com/tenstorrent/tt-isa-documentation;
+    tt-metal's matrix-engine tech report gives the 1x / 2x / 3x / 4x cost of LoFi .. HiFi4):
 
     ======  =====================================  ==========================================
     phase   product added                           what a bfloat16 x bfloat16 product keeps
@@ -31,9 +32,11 @@ Math fidelity (our model of the Tensix matrix engine, FPU)
 
 Accumulation
     With ``fp32_dest_acc_en`` the destination registers hold float32 and a matmul accumulates in
-    float32. Without it they hold bfloat16: we round the running sum to bfloat16 after every K-tile
-    of 32 products. Element-wise ops and normalisations without fp32 accumulation round their
-    intermediates to bfloat16 the same way.
+    float32. Without it they hold bfloat16 and every ``MVMUL`` rounds ``Dst + product`` to bfloat16
+    (round to nearest even; same ISA documentation). The hardware does that per 16 products and per
+    fidelity phase; we round the running sum once per K-tile of 32 products, all phases summed first,
+    a coarser model that keeps the emulator fast. Element-wise ops and normalisations without fp32
+    accumulation keep their intermediates in bfloat16 too.
 
 Approximate math (``math_approx_mode``)
     The SFPU's fast exp and GELU: we model fast exp as exp rounded to bfloat16 before it is summed,

@@ -1,8 +1,9 @@
-"""Questions and contexts -> answers from TT-NN and from HuggingFace, the same way for both."""
+"""Questions and contexts -> answers from TT-NN and from HuggingFace, the same way for every model."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +13,13 @@ from bertlib import reference
 from bertlib.qa.answers import Answer, extract_answers
 from bertlib.qa.windows import make_windows
 
+#: A model as the pipeline sees it: (input_ids, token_type_ids, attention_mask) -> QA logits (B, S, 2).
+LogitsFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
 
 @dataclass
 class QAResult:
-    """Answers of both models, one per question, and the TT-NN and HF time per batch."""
+    """Answers of the TT-NN model (and HF), one per question, and their times per batch."""
 
     tt: list[Answer]
     hf: list[Answer] | None
@@ -31,28 +35,53 @@ class QAResult:
         return sum(a.text == b.text for a, b in zip(self.tt, self.hf, strict=True)) / len(self.tt)
 
 
-def answer_questions(tt_model: Any, questions: list[str], contexts: list[str], *, batch: int = 8, seq: int = 384,
-                     null_threshold: float | None = 0.0, with_hf: bool = True, progress: bool = False) -> QAResult:
-    """Answer every question with the TT-NN model (and the HF model it was built from), batch by batch."""
-    loaded = tt_model.loaded
-    windows = make_windows(loaded.tokenizer, questions, contexts, seq=seq, max_positions=loaded.max_positions)
+def run_models(models: dict[str, LogitsFn], tokenizer: Any, questions: list[str], contexts: list[str], *,
+               batch: int = 8, seq: int = 384, max_positions: int = 512, null_threshold: float | None = 0.0,
+               progress: bool = False) -> tuple[dict[str, list[Answer]], dict[str, list[float]], int]:
+    """Answer every question with each model, batch by batch: answers and seconds per batch, by model name."""
+    windows = make_windows(tokenizer, questions, contexts, seq=seq, max_positions=max_positions)
     batches = windows.batches(batch)
     if progress:
         from tqdm.auto import tqdm
 
         batches = tqdm(batches, desc=f"{len(windows)} windows, batch {batch}", unit="batch")
-    tt_logits, hf_logits, tt_seconds, hf_seconds = [], [], [], []
+    logits: dict[str, list[torch.Tensor]] = {name: [] for name in models}
+    seconds: dict[str, list[float]] = {name: [] for name in models}
     for chunk in batches:
-        start = time.perf_counter()
-        tt_logits.append(tt_model(chunk.input_ids, chunk.token_type_ids, chunk.attention_mask))
-        tt_seconds.append(time.perf_counter() - start)
-        if with_hf:
+        for name, model in models.items():
             start = time.perf_counter()
-            hf_logits.append(reference.forward_logits(loaded, chunk.input_ids, chunk.token_type_ids,
-                                                      chunk.attention_mask))
-            hf_seconds.append(time.perf_counter() - start)
+            logits[name].append(model(chunk.input_ids, chunk.token_type_ids, chunk.attention_mask))
+            seconds[name].append(time.perf_counter() - start)
     full = windows.padded_to(batch)
-    options = dict(null_threshold=null_threshold)
-    tt = extract_answers(torch.cat(tt_logits), full, contexts, **options)
-    hf = extract_answers(torch.cat(hf_logits), full, contexts, **options) if with_hf else None
-    return QAResult(tt, hf, tt_seconds, hf_seconds, len(windows))
+    answers = {name: extract_answers(torch.cat(values), full, contexts, null_threshold=null_threshold)
+               for name, values in logits.items()}
+    return answers, seconds, len(windows)
+
+
+def hf_logits_fn(loaded: Any, hf_model: Any = None) -> LogitsFn:
+    """The HF model (or a modified copy of it, e.g. INT8) as a logits function."""
+    if hf_model is None:
+        return lambda ids, types, mask: reference.forward_logits(loaded, ids, types, mask)
+
+    @torch.no_grad()
+    def run(ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        kwargs = dict(input_ids=ids, attention_mask=mask)
+        if loaded.has_token_types:
+            kwargs["token_type_ids"] = types
+        out = hf_model(**kwargs)
+        return torch.stack([out.start_logits, out.end_logits], dim=-1).float()
+
+    return run
+
+
+def answer_questions(tt_model: Any, questions: list[str], contexts: list[str], *, batch: int = 8, seq: int = 384,
+                     null_threshold: float | None = 0.0, with_hf: bool = True, progress: bool = False) -> QAResult:
+    """Answer every question with the TT-NN model (and the HF model it was built from), batch by batch."""
+    loaded = tt_model.loaded
+    models: dict[str, LogitsFn] = {"tt": tt_model}
+    if with_hf:
+        models["hf"] = hf_logits_fn(loaded)
+    answers, seconds, windows = run_models(models, loaded.tokenizer, questions, contexts, batch=batch, seq=seq,
+                                           max_positions=loaded.max_positions, null_threshold=null_threshold,
+                                           progress=progress)
+    return QAResult(answers["tt"], answers.get("hf"), seconds["tt"], seconds.get("hf", []), windows)
