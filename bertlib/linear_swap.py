@@ -52,7 +52,7 @@ def swap_linears(model: nn.Module, precision: str | PrecisionConfig, handle: Any
     """A copy of ``model`` with every ``nn.Linear`` replaced by a :class:`TTNNLinear`."""
     precision = get_precision(precision)
     swapped = copy.deepcopy(model)
-    for name, module in list(swapped.named_modules()):
+    for module in list(swapped.modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, nn.Linear):
                 setattr(module, child_name, TTNNLinear(child, precision, handle))
