@@ -167,5 +167,12 @@ def open_device(
     ensure_host_conversions(chip)
     reason = "backend='emulator' was asked for" if backend == "emulator" else "no Tenstorrent card found (no /dev/tenstorrent*)"
     if not quiet:
-        print(f"bertlib: {reason}; running TT-NN on the host emulator ({chip} numerics).", file=sys.stderr)
-    return DeviceHandle(EmulatedDevice(CHIPS[chip], device_id), _emulator_namespace(), "emulator", reason)
+        where = f"a {mesh_shape[0]}x{mesh_shape[1]} mesh of " if mesh_shape else ""
+        print(f"bertlib: {reason}; running TT-NN on the host emulator ({where}{chip} numerics).", file=sys.stderr)
+    device: Any = EmulatedDevice(CHIPS[chip], device_id)
+    if mesh_shape is not None:
+        from bertlib.emulator.mesh import MeshDevice
+
+        device = MeshDevice([EmulatedDevice(CHIPS[chip], i) for i in range(mesh_shape[0] * mesh_shape[1])],
+                            tuple(mesh_shape))
+    return DeviceHandle(device, _emulator_namespace(), "emulator", reason)

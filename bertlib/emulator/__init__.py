@@ -15,6 +15,14 @@ from typing import Any
 import ttnn as _ttnn
 
 from bertlib.emulator import ops as _ops
+from bertlib.emulator.mesh import (
+    ConcatMeshToTensor,
+    MeshDevice,
+    MeshTensor,
+    ReplicateTensorToMesh,
+    ShardTensorToMesh,
+    mesh_aware,
+)
 from bertlib.emulator.tensor import DeallocatedTensorError, Tensor
 from bertlib.emulator.trace import recording
 
@@ -40,6 +48,13 @@ OPS = (
     "embedding",
 )
 TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax_", "concatenate_heads")
+#: Mesh API: ours, with ttnn's names and arguments (a real mapper needs a real MeshDevice).
+MESH = ("ShardTensorToMesh", "ReplicateTensorToMesh", "ConcatMeshToTensor", "open_mesh_device", "close_mesh_device",
+        "open_device", "close_device")
+
+for _name in (*OPS, *TRANSFORMER_OPS):  # every op runs once per device when given mesh tensors
+    if _name not in ("from_torch", "to_torch"):
+        setattr(_ops, _name, mesh_aware(getattr(_ops, _name)))
 
 
 class _Namespace(types.SimpleNamespace):
@@ -55,6 +70,22 @@ class _Namespace(types.SimpleNamespace):
         )
 
 
+def _open_device(device_id: int = 0, **_: Any) -> Any:
+    from bertlib.device import CHIPS, EmulatedDevice
+
+    return EmulatedDevice(CHIPS["wormhole_n150"], device_id)
+
+
+def _open_mesh_device(mesh_shape: Any = None, **_: Any) -> MeshDevice:
+    """An emulated mesh of Wormhole n150 chips; ``mesh_shape`` is a ``ttnn.MeshShape`` or ``(rows, cols)``."""
+    rows, cols = (mesh_shape[0], mesh_shape[1]) if mesh_shape is not None else (1, 1)
+    return MeshDevice([_open_device(i) for i in range(rows * cols)], (rows, cols))
+
+
+def _close(device: Any) -> None:
+    device.closed = True
+
+
 def make_namespace(device_factory: Any = None) -> _Namespace:
     """A fresh ``ttnn``-like namespace backed by the emulator."""
     transformer = _Namespace(_prefix="ttnn.transformer", **{n: getattr(_ops, n) for n in TRANSFORMER_OPS})
@@ -64,6 +95,14 @@ def make_namespace(device_factory: Any = None) -> _Namespace:
         real = getattr(_ttnn.transformer if name in TRANSFORMER_OPS else _ttnn, name)
         getattr(_ops, name).golden_function = getattr(real, "golden_function", None)
     names.update(
+        ShardTensorToMesh=ShardTensorToMesh,
+        ReplicateTensorToMesh=ReplicateTensorToMesh,
+        ConcatMeshToTensor=ConcatMeshToTensor,
+        MeshShape=_ttnn.MeshShape,
+        open_mesh_device=_open_mesh_device,
+        close_mesh_device=_close,
+        open_device=_open_device,
+        close_device=_close,
         transformer=transformer,
         Tensor=Tensor,
         synchronize_device=lambda device, *a, **k: None,
@@ -74,5 +113,5 @@ def make_namespace(device_factory: Any = None) -> _Namespace:
     return _Namespace(**names)
 
 
-__all__ = ["DeallocatedTensorError", "OPS", "PASSTHROUGH", "TRANSFORMER_OPS", "Tensor", "UnsupportedTTNNOp",
-           "make_namespace", "recording"]
+__all__ = ["DeallocatedTensorError", "MESH", "MeshDevice", "MeshTensor", "OPS", "PASSTHROUGH", "TRANSFORMER_OPS",
+           "Tensor", "UnsupportedTTNNOp", "make_namespace", "recording"]

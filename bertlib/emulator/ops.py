@@ -150,8 +150,13 @@ def from_torch(
     dtype = dtype if dtype is not None else _TORCH_TO_TTNN.get(tensor.dtype, ttnn.float32)
     layout = layout if layout is not None else ttnn.ROW_MAJOR_LAYOUT
     _check_layout(dtype, layout)
-    if mesh_mapper is not None:
-        raise NotImplementedError("the emulator runs one device: drop mesh_mapper, or run on a card's mesh")
+    from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh
+
+    if isinstance(device, MeshDevice) or mesh_mapper is not None:
+        mesh = device if isinstance(device, MeshDevice) else mesh_mapper.mesh
+        shards = (mesh_mapper or ReplicateTensorToMesh(mesh)).map(tensor)
+        return MeshTensor([from_torch(shard, dtype, layout=layout, device=None if device is None else mesh.devices[i],
+                                      memory_config=memory_config) for i, shard in enumerate(shards)], mesh)
     values = None if trace.shape_only() else quantize(tensor.detach(), dtype)
     memory_config = memory_config if memory_config is not None or device is None else ttnn.DRAM_MEMORY_CONFIG
     return Tensor(values, tuple(tensor.shape), dtype, layout, memory_config, device)
@@ -167,9 +172,13 @@ def to_torch(
     cq_id: int | None = None,
 ) -> torch.Tensor:
     """The stored values as a torch tensor: bfloat16 for bfloat16 tensors, float32 for block floats."""
+    from bertlib.emulator.mesh import MeshTensor
+
+    if isinstance(tensor, MeshTensor):
+        if mesh_composer is None:
+            raise RuntimeError("a tensor on a mesh needs mesh_composer=ttnn.ConcatMeshToTensor(mesh_device, dim=0)")
+        return mesh_composer.compose([to_torch(shard, dtype, torch_rank=torch_rank) for shard in tensor.shards])
     tensor.checked()
-    if mesh_composer is not None:
-        raise NotImplementedError("the emulator runs one device: drop mesh_composer, or run on a card's mesh")
     if tensor.values is None:
         raise RuntimeError("this tensor has no values: it was made while tracing with shape_only=True")
     values = tensor.values

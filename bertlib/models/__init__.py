@@ -34,7 +34,9 @@ class TTModel:
             token_type_ids = None
         inputs = preprocess_inputs(self.config, input_ids, token_type_ids, attention_mask)
         logits = bert_for_question_answering(self.config, *inputs, parameters=self.parameters, captures=captures)
-        return self.config.ttnn.to_torch(logits).to(torch.float32)
+        ttnn, device = self.config.ttnn, self.config.device
+        composer = ttnn.ConcatMeshToTensor(device, dim=0) if device.get_num_devices() > 1 else None
+        return ttnn.to_torch(logits, mesh_composer=composer).to(torch.float32)
 
 
 __all__ = ["PRECISIONS", "LoadedModel", "ModelError", "OfflineModelError", "Params", "PrecisionConfig", "TTConfig",

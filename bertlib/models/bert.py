@@ -188,10 +188,14 @@ def preprocess_inputs(config: TTConfig, input_ids: torch.Tensor, token_type_ids:
     if token_type_ids is None:
         token_type_ids = torch.zeros_like(input_ids)
 
+    # On a mesh (n300: 2 chips) the batch is split over the devices: data parallel.
+    mapper = ttnn.ShardTensorToMesh(device, dim=0) if device.get_num_devices() > 1 else None
+
     def ids(t: torch.Tensor) -> Any:
-        return ttnn.from_torch(t.to(torch.int32), dtype=ttnn.uint32, device=device, memory_config=config.memory_config)
+        return ttnn.from_torch(t.to(torch.int32), dtype=ttnn.uint32, device=device, memory_config=config.memory_config,
+                               mesh_mapper=mapper)
 
     additive = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * MASK_VALUE
     mask = ttnn.from_torch(additive, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
-                           memory_config=config.memory_config)
+                           memory_config=config.memory_config, mesh_mapper=mapper)
     return ids(input_ids), ids(token_type_ids), ids(position_ids), mask

@@ -1,0 +1,153 @@
+"""An emulated mesh of N devices with ttnn's mesh API: data parallel BERT without a card (n300: 2 chips).
+
+A tensor on a mesh is a :class:`MeshTensor`: one emulated tensor per device. Every emulated op, given
+mesh tensors, runs once per device on that device's shards (a plain tensor counts as replicated), as a
+card's mesh runs the same program on every chip. ``ShardTensorToMesh``, ``ReplicateTensorToMesh`` and
+``ConcatMeshToTensor`` take the same arguments as ttnn's.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+
+@dataclass
+class MeshDevice:
+    """Emulated ``ttnn.MeshDevice``: a grid of emulated devices that each run the same ops."""
+
+    devices: list[Any]
+    shape: tuple[int, int]
+    closed: bool = False
+
+    def get_num_devices(self) -> int:
+        return len(self.devices)
+
+    def get_devices(self) -> list[Any]:
+        return list(self.devices)
+
+    def compute_with_storage_grid_size(self) -> Any:
+        return self.devices[0].compute_with_storage_grid_size()
+
+    def arch(self) -> Any:
+        return self.devices[0].arch()
+
+    def enable_program_cache(self) -> None:
+        """Kept for code written for a card; the emulator compiles nothing."""
+
+    def __repr__(self) -> str:
+        return f"MeshDevice(emulated, {self.shape[0]}x{self.shape[1]} of {self.devices[0].chip.name})"
+
+
+class MeshTensor:
+    """One emulated tensor per mesh device (ttnn's multi-device tensor). ``shape`` is one shard's shape."""
+
+    def __init__(self, shards: list[Any], mesh: MeshDevice) -> None:
+        self.shards = shards
+        self.mesh = mesh
+
+    shape = property(lambda self: self.shards[0].shape)
+    padded_shape = property(lambda self: self.shards[0].padded_shape)
+    dtype = property(lambda self: self.shards[0].dtype)
+    layout = property(lambda self: self.shards[0].layout)
+
+    def memory_config(self) -> Any:
+        return self.shards[0].memory_config()
+
+    def device(self) -> MeshDevice:
+        return self.mesh
+
+    def __add__(self, other: Any) -> Any:
+        from bertlib.emulator import ops
+
+        return ops.add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> Any:
+        from bertlib.emulator import ops
+
+        return ops.multiply(self, other)
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return f"ttnn.Tensor(emulated, on {self.mesh}, shard shape={list(self.shape)}, dtype={self.dtype})"
+
+
+class ShardTensorToMesh:
+    """Split a torch tensor along ``dim`` into one shard per mesh device."""
+
+    def __init__(self, mesh_device: MeshDevice, dim: int) -> None:
+        self.mesh, self.dim = mesh_device, dim
+
+    def map(self, tensor: torch.Tensor) -> list[torch.Tensor]:
+        n = self.mesh.get_num_devices()
+        if tensor.shape[self.dim] % n:
+            raise RuntimeError(f"dim {self.dim} of size {tensor.shape[self.dim]} does not split over {n} devices: "
+                               f"use a multiple of {n} (e.g. pad the batch)")
+        return list(torch.chunk(tensor, n, dim=self.dim))
+
+
+class ReplicateTensorToMesh:
+    """The same torch tensor on every mesh device."""
+
+    def __init__(self, mesh_device: MeshDevice) -> None:
+        self.mesh = mesh_device
+
+    def map(self, tensor: torch.Tensor) -> list[torch.Tensor]:
+        return [tensor] * self.mesh.get_num_devices()
+
+
+class ConcatMeshToTensor:
+    """Join the shards of a mesh tensor along ``dim`` into one torch tensor."""
+
+    def __init__(self, mesh_device: MeshDevice, dim: int) -> None:
+        self.mesh, self.dim = mesh_device, dim
+
+    def compose(self, shards: list[torch.Tensor]) -> torch.Tensor:
+        return torch.cat(shards, dim=self.dim)
+
+
+def _shard(value: Any, index: int) -> Any:
+    if isinstance(value, MeshTensor):
+        return value.shards[index]
+    if isinstance(value, (list, tuple)) and any(isinstance(v, MeshTensor) for v in value):
+        return type(value)(_shard(v, index) for v in value)
+    return value
+
+
+def _mesh_of(args: tuple, kwargs: dict) -> MeshDevice | None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, MeshTensor):
+            return value.mesh
+        if isinstance(value, MeshDevice):
+            return value
+    return None
+
+
+def mesh_aware(op: Callable) -> Callable:
+    """``op`` run once per mesh device when any argument is a mesh tensor (or the device is a mesh)."""
+
+    @functools.wraps(op)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        mesh = _mesh_of(args, kwargs)
+        if mesh is None:
+            return op(*args, **kwargs)
+        results = []
+        for i, device in enumerate(mesh.devices):
+            call_args = [device if a is mesh else _shard(a, i) for a in args]
+            call_kwargs = {k: device if v is mesh else _shard(v, i) for k, v in kwargs.items()}
+            results.append(op(*call_args, **call_kwargs))
+        first = results[0]
+        if first is None:
+            return None
+        if isinstance(first, tuple):
+            return tuple(MeshTensor([r[j] for r in results], mesh) for j in range(len(first)))
+        return MeshTensor(results, mesh)
+
+    return run

@@ -1,0 +1,54 @@
+"""Data parallel over an emulated mesh: the same API as ttnn's, bit-identical to one device per shard."""
+
+import pytest
+import torch
+
+from bertlib.device import card_present, open_device
+from bertlib.models import TTModel, load_model
+from bertlib.qa.windows import make_windows
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return load_model("random:bert-tiny")
+
+
+def test_two_device_mesh_matches_two_single_device_runs(loaded):
+    windows = make_windows(loaded.tokenizer, ["Where?", "Who?", "When?", "Why?"],
+                           ["In Paris.", "Ada Lovelace.", "In 1843.", "Because it rained."], seq=64)
+    mesh = open_device("emulator", mesh_shape=(1, 2), quiet=True)
+    single = open_device("emulator", quiet=True)
+    assert mesh.device.get_num_devices() == 2
+    for precision in ("bf16-hifi4", "optimized"):
+        meshed = TTModel.build(loaded, precision, mesh)(windows.input_ids, windows.token_type_ids,
+                                                        windows.attention_mask)
+        one = TTModel.build(loaded, precision, single)
+        halves = [one(windows.input_ids[rows], windows.token_type_ids[rows], windows.attention_mask[rows])
+                  for rows in (slice(0, 2), slice(2, 4))]
+        assert torch.equal(meshed, torch.cat(halves))
+
+
+def test_mesh_api_names(handle):
+    ttnn = handle.ttnn
+    mesh = ttnn.open_mesh_device(ttnn.MeshShape(1, 2))
+    x = torch.arange(8.0).reshape(4, 2)
+    sharded = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=mesh,
+                              mesh_mapper=ttnn.ShardTensorToMesh(mesh, dim=0))
+    assert list(sharded.shape) == [2, 2]
+    doubled = sharded + sharded
+    assert torch.equal(ttnn.to_torch(doubled, mesh_composer=ttnn.ConcatMeshToTensor(mesh, dim=0)).float(), 2 * x)
+    with pytest.raises(RuntimeError, match="mesh_composer"):
+        ttnn.to_torch(doubled)
+    with pytest.raises(RuntimeError, match="does not split over 2 devices"):
+        ttnn.from_torch(torch.ones(3, 2), device=mesh, mesh_mapper=ttnn.ShardTensorToMesh(mesh, dim=0))
+    ttnn.close_mesh_device(mesh)
+
+
+@pytest.mark.card
+@pytest.mark.skipif(not card_present(), reason="needs a Tenstorrent card")
+def test_mesh_on_a_card(loaded):
+    with open_device("ttnn", mesh_shape=(1, 2)) as handle:
+        windows = make_windows(loaded.tokenizer, ["Where?", "Who?"], ["In Paris.", "Ada."], seq=64)
+        logits = TTModel.build(loaded, "bf16-hifi4", handle)(windows.input_ids, windows.token_type_ids,
+                                                             windows.attention_mask)
+        assert logits.shape == (2, 64, 2)
