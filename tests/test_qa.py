@@ -93,3 +93,14 @@ def test_non_ascii_and_emoji(tokenizer):
     windows = make_windows(tokenizer, ["Wie heißt der Fluss? 🤔"], [context], seq=64)
     spans = [context[a:b] for a, b in (o for o in windows.offsets[0] if o)]
     assert "".join(spans) == context.replace(" ", "")  # every character, the emoji too, maps back
+
+
+def test_answers_are_the_same_on_every_run(handle):
+    from bertlib.models import TTModel, load_model
+    from bertlib.qa.pipeline import answer_questions
+
+    tt = TTModel.build(load_model("minilm-squad"), "optimized", handle)
+    runs = [answer_questions(tt, ["How long is the Rhine?"], ["The Rhine is about 1,230 kilometres long."], seq=64)
+            for _ in range(2)]
+    assert [(a.text, a.score) for a in runs[0].tt] == [(a.text, a.score) for a in runs[1].tt]
+    assert runs[0].tt[0].text == "1,230"

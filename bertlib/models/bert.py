@@ -113,16 +113,23 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
     context = ttnn.transformer.concatenate_heads(context, memory_config=config.memory_config)
     _keep(config, capture, "context", context)
 
-    self_output = ttnn.linear(context, parameters.output.dense.weight, bias=parameters.output.dense.bias,
-                              **config.matmul_kwargs(batch_size))
-    ttnn.deallocate(context)
-    attention_output = ttnn.layer_norm(
-        self_output, residual_input_tensor=hidden_states, weight=parameters.output.LayerNorm.weight,
-        bias=parameters.output.LayerNorm.bias, epsilon=config.eps, memory_config=config.memory_config,
-    )
-    ttnn.deallocate(self_output)
+    attention_output = bert_output(config, context, hidden_states, parameters=parameters.output)
     _keep(config, capture, "attention_output", attention_output)
     return attention_output
+
+
+def bert_output(config: TTConfig, hidden_states: Any, residual: Any, *, parameters: Any) -> Any:
+    """Linear back to the hidden size, then LayerNorm of it plus the residual (after attention and after the FFN)."""
+    ttnn = config.ttnn
+    output = ttnn.linear(hidden_states, parameters.dense.weight, bias=parameters.dense.bias,
+                         **config.matmul_kwargs(hidden_states.shape[0]))
+    ttnn.deallocate(hidden_states)
+    normalized = ttnn.layer_norm(
+        output, residual_input_tensor=residual, weight=parameters.LayerNorm.weight, bias=parameters.LayerNorm.bias,
+        epsilon=config.eps, memory_config=config.memory_config,
+    )
+    ttnn.deallocate(output)
+    return normalized
 
 
 def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, capture: dict | None = None) -> Any:
@@ -133,14 +140,7 @@ def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, c
                                bias=parameters.intermediate.dense.bias, activation="gelu",
                                **config.matmul_kwargs(batch_size, narrow=True))
     _keep(config, capture, "intermediate", intermediate)
-    output = ttnn.linear(intermediate, parameters.output.dense.weight, bias=parameters.output.dense.bias,
-                         **config.matmul_kwargs(batch_size))
-    ttnn.deallocate(intermediate)
-    normalized = ttnn.layer_norm(
-        output, residual_input_tensor=hidden_states, weight=parameters.output.LayerNorm.weight,
-        bias=parameters.output.LayerNorm.bias, epsilon=config.eps, memory_config=config.memory_config,
-    )
-    ttnn.deallocate(output)
+    normalized = bert_output(config, intermediate, hidden_states, parameters=parameters.output)
     _keep(config, capture, "output", normalized)
     return normalized
 
