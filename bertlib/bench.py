@@ -1,0 +1,50 @@
+"""How fast the emulator runs the TT-NN model on this CPU, against HF torch at the same shapes.
+
+HF runs in float32 with its default attention; both use torch's thread count; each measurement is one
+warm-up then the median of ``repeats`` runs. This measures the host, never a chip.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+
+from bertlib.device import open_device
+from bertlib.models import TTModel
+from bertlib.models.registry import load_model
+
+
+def _median_seconds(fn: Callable[..., object], *args: object, repeats: int, **kwargs: object) -> float:
+    fn(*args, **kwargs)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int = 384, repeats: int = 3) -> list[dict]:
+    """One row per (model, precision): emulator seconds, HF seconds and their ratio."""
+    handle = open_device(quiet=True)
+    rows = []
+    for name in models:
+        loaded = load_model(name)
+        ids = torch.randint(1000, 5000, (batch, seq))
+        types, mask = torch.zeros_like(ids), torch.ones_like(ids)
+        hf = copy.deepcopy(loaded.hf_model)
+        hf.config._attn_implementation = "sdpa"  # HF's default; the reference copy keeps eager for its hooks
+        kwargs = dict(input_ids=ids, attention_mask=mask, **({"token_type_ids": types} if loaded.has_token_types else {}))
+        with torch.no_grad():
+            hf_s = _median_seconds(hf, repeats=repeats, **kwargs)
+        for precision in precisions:
+            tt = TTModel.build(loaded, precision, handle)
+            tt_s = _median_seconds(tt, ids, types, mask, repeats=repeats)
+            rows.append(dict(model=name, precision=precision, batch=batch, seq=seq, threads=torch.get_num_threads(),
+                             emulator_s=tt_s, hf_s=hf_s, ratio=tt_s / hf_s,
+                             hf_attention=hf.config._attn_implementation))
+    return rows
