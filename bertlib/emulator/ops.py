@@ -111,10 +111,6 @@ def _emit(
     return Tensor(values, tuple(shape), dtype, layout, memory_config, device)
 
 
-def _values(tensor: Tensor) -> torch.Tensor:
-    return tensor.values
-
-
 def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     return tuple(torch.broadcast_shapes(torch.Size(a), torch.Size(b)))
 

@@ -49,14 +49,6 @@ SEEDS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 SEEDS["minilm-squad"] = ("(local) minilm-l6-squad", SEEDS["minilm"][1])
 
-#: The sequence lengths and batch sizes the seed demos run (tt-metal's demos use these).
-SEED_SHAPES = {
-    "bert-tiny": {"seq": (128, 384), "batch": (8,)},
-    "bert-large": {"seq": (384,), "batch": (7, 8, 12)},
-    "bert-large-wwm": {"seq": (384,), "batch": (7, 8, 12)},
-    "distilbert": {"seq": (384,), "batch": (8,)},
-}
-
 OFFLINE_CHOICES = "minilm-squad, minilm, random:<name> (e.g. random:bert-large), or a local checkpoint path"
 
 
