@@ -101,10 +101,10 @@ def qa_logits(loaded: LoadedModel, hidden_states: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def forward_logits(loaded: LoadedModel, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None,
-                   attention_mask: torch.Tensor) -> torch.Tensor:
-    """The whole HF model: QA logits ``(B, S, 2)``."""
+                   attention_mask: torch.Tensor, *, model: Any = None) -> torch.Tensor:
+    """The whole HF model (or ``model``, a modified copy of it such as INT8): QA logits ``(B, S, 2)``."""
     kwargs = dict(input_ids=input_ids, attention_mask=attention_mask)
     if loaded.has_token_types and token_type_ids is not None:
         kwargs["token_type_ids"] = token_type_ids
-    out = loaded.hf_model(**kwargs)
+    out = (model if model is not None else loaded.hf_model)(**kwargs)
     return torch.stack([out.start_logits, out.end_logits], dim=-1).to(torch.float32)

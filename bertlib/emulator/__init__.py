@@ -86,7 +86,7 @@ def _close(device: Any) -> None:
     device.closed = True
 
 
-def make_namespace(device_factory: Any = None) -> _Namespace:
+def make_namespace() -> _Namespace:
     """A fresh ``ttnn``-like namespace backed by the emulator."""
     transformer = _Namespace(_prefix="ttnn.transformer", **{n: getattr(_ops, n) for n in TRANSFORMER_OPS})
     names = {n: getattr(_ttnn, n) for n in PASSTHROUGH}
@@ -108,8 +108,6 @@ def make_namespace(device_factory: Any = None) -> _Namespace:
         synchronize_device=lambda device, *a, **k: None,
         is_emulator=True,
     )
-    if device_factory is not None:
-        names.update(device_factory)
     return _Namespace(**names)
 
 

@@ -123,10 +123,10 @@ def _quiet_transformers() -> None:
     logging.disable_progress_bar()
 
 
-def _tokenizer(path: Path | str) -> Any:
+def _tokenizer(source: Path | str, **kwargs: Any) -> Any:
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(path))
+    return AutoTokenizer.from_pretrained(str(source), **kwargs)
 
 
 def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
@@ -172,7 +172,7 @@ def _hub(name: str) -> LoadedModel:
     _quiet_transformers()
     try:  # a copy in the local HF cache works offline too
         model = model_class.from_pretrained(repo, attn_implementation="eager", local_files_only=True)
-        return LoadedModel(name, model.eval(), _tokenizer_cached(repo), True, repo)
+        return LoadedModel(name, model.eval(), _tokenizer(repo, local_files_only=True), True, repo)
     except OSError:
         pass
     if not _hub_reachable():
@@ -181,15 +181,7 @@ def _hub(name: str) -> LoadedModel:
             f"Offline, use {OFFLINE_CHOICES}; random:{name} has its exact architecture."
         )
     model = model_class.from_pretrained(repo, attn_implementation="eager")
-    from transformers import AutoTokenizer
-
-    return LoadedModel(name, model.eval(), AutoTokenizer.from_pretrained(repo), True, repo)
-
-
-def _tokenizer_cached(repo: str) -> Any:
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(repo, local_files_only=True)
+    return LoadedModel(name, model.eval(), _tokenizer(repo), True, repo)
 
 
 def load_model(name: str = "auto") -> LoadedModel:

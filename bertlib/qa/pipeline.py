@@ -60,18 +60,7 @@ def run_models(models: dict[str, LogitsFn], tokenizer: Any, questions: list[str]
 
 def hf_logits_fn(loaded: Any, hf_model: Any = None) -> LogitsFn:
     """The HF model (or a modified copy of it, e.g. INT8) as a logits function."""
-    if hf_model is None:
-        return lambda ids, types, mask: reference.forward_logits(loaded, ids, types, mask)
-
-    @torch.no_grad()
-    def run(ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        kwargs = dict(input_ids=ids, attention_mask=mask)
-        if loaded.has_token_types:
-            kwargs["token_type_ids"] = types
-        out = hf_model(**kwargs)
-        return torch.stack([out.start_logits, out.end_logits], dim=-1).float()
-
-    return run
+    return lambda ids, types, mask: reference.forward_logits(loaded, ids, types, mask, model=hf_model)
 
 
 def answer_questions(tt_model: Any, questions: list[str], contexts: list[str], *, batch: int = 8, seq: int = 384,
