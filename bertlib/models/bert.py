@@ -50,7 +50,8 @@ class TTConfig:
         kwargs: dict[str, Any] = dict(memory_config=self.memory_config, dtype=self.dtype("narrow" if narrow else "activations"))
         if p.use_core_grid:
             grid = self.device.compute_with_storage_grid_size()
-            kwargs["core_grid"] = ttnn.CoreGrid(y=min(batch_size, grid.y), x=grid.x)
+            y, x = p.core_grid or (min(batch_size, grid.y), grid.x)
+            kwargs["core_grid"] = ttnn.CoreGrid(y=y, x=x)
         kwargs["compute_kernel_config"] = ttnn.WormholeComputeKernelConfig(
             math_fidelity=getattr(ttnn.MathFidelity, p.math_fidelity),
             math_approx_mode=p.math_approx_mode,

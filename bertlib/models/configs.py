@@ -31,6 +31,7 @@ class PrecisionConfig:
     fp32_dest_acc_en: bool = True
     math_approx_mode: bool = False
     use_core_grid: bool = False
+    core_grid: tuple[int, int] | None = None  # (y, x) for the matmuls; None: batch rows x the chip's width
     description: str = ""
 
     def with_(self, **changes: object) -> PrecisionConfig:

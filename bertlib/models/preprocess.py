@@ -2,6 +2,8 @@
 
 Uses real ttnn's ``ttnn.model_preprocessing`` helpers (they run on the host without a card) for the
 dtype and layout conversions; the Q, K and V weights are fused into one ``query_key_value`` linear.
+A model on torch's ``meta`` device (shapes, no values) gives a tree of value-less emulated tensors with
+the same shapes, dtypes and layouts, for shape-only tracing (``bertlib.profile``).
 """
 
 from __future__ import annotations
@@ -9,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from ttnn.model_preprocessing import (
-    preprocess_embedding_weight,
-    preprocess_layernorm_parameter,
-    preprocess_linear_bias,
-    preprocess_linear_weight,
-)
+from ttnn.model_preprocessing import preprocess_embedding_weight as _embedding_weight
+from ttnn.model_preprocessing import preprocess_layernorm_parameter as _layernorm_parameter
+from ttnn.model_preprocessing import preprocess_linear_bias as _linear_bias
+from ttnn.model_preprocessing import preprocess_linear_weight as _linear_weight
 
 from bertlib.models import distilbert
 
@@ -50,6 +50,12 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
     state = bert_state_dict(hf_model)
     weights = config.dtype("weights")
     dram = ttnn.DRAM_MEMORY_CONFIG
+    if next(iter(state.values())).is_meta:
+        preprocess_linear_weight, preprocess_linear_bias, preprocess_layernorm_parameter, preprocess_embedding_weight \
+            = _shape_only_helpers(ttnn)
+    else:
+        preprocess_linear_weight, preprocess_linear_bias, preprocess_layernorm_parameter, preprocess_embedding_weight \
+            = _linear_weight, _linear_bias, _layernorm_parameter, _embedding_weight
 
     def place(tensor: Any) -> Any:
         return ttnn.to_device(tensor, device, memory_config=dram)
@@ -90,3 +96,25 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
             output=Params(dense=linear(f"{p}.output.dense"), LayerNorm=layer_norm(f"{p}.output.LayerNorm")),
         ))
     return Params(embeddings=embeddings, encoder=Params(layer=layers), qa_outputs=linear("qa_outputs"))
+
+
+def _shape_only_helpers(ttnn: Any) -> tuple[Any, Any, Any, Any]:
+    """Stand-ins for the four ``model_preprocessing`` helpers on meta tensors: the same output shapes,
+    dtypes and layouts, no values (the emulated ``from_torch`` stores none while tracing shape-only)."""
+
+    def empty(shape: tuple[int, ...], dtype: Any, layout: Any) -> Any:
+        return ttnn.from_torch(torch.empty(shape, device="meta"), dtype=dtype, layout=layout)
+
+    def weight(w: torch.Tensor, *, dtype: Any) -> Any:
+        return empty((w.shape[1], w.shape[0]), dtype, ttnn.TILE_LAYOUT)
+
+    def bias(b: torch.Tensor, *, dtype: Any) -> Any:
+        return empty((1, b.shape[0]), dtype, ttnn.TILE_LAYOUT)
+
+    def layernorm(p: torch.Tensor, *, dtype: Any) -> Any:
+        return empty((1, p.shape[0]), dtype, ttnn.TILE_LAYOUT)
+
+    def embedding(w: torch.Tensor, *, dtype: Any) -> Any:
+        return empty(tuple(w.shape), dtype, ttnn.ROW_MAJOR_LAYOUT)
+
+    return weight, bias, layernorm, embedding

@@ -16,6 +16,7 @@ a path                        any local HF BERT / DistilBERT QA checkpoint direc
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -41,6 +42,9 @@ SEEDS: dict[str, tuple[str, dict[str, Any]]] = {
     "bert-large-wwm": ("bert-large-uncased-whole-word-masking-finetuned-squad",
                        dict(model_type="bert", hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
                             intermediate_size=4096)),
+    "bert-base": ("deepset/bert-base-uncased-squad2",
+                  dict(model_type="bert", hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                       intermediate_size=3072)),
     "distilbert": ("distilbert-base-uncased-distilled-squad",
                    dict(model_type="distilbert", dim=768, n_layers=6, n_heads=12, hidden_dim=3072)),
     "minilm": ("sentence-transformers/all-MiniLM-L6-v2",
@@ -130,8 +134,6 @@ def _tokenizer(source: Path | str, **kwargs: Any) -> Any:
 
 
 def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
-    import json
-
     config_file = path / "config.json"
     if not config_file.exists():
         raise ModelError(f"{path} is not a HF checkpoint (no config.json). Known names: {', '.join(known_names())}")
@@ -143,14 +145,20 @@ def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
     return LoadedModel(name, model, _tokenizer(path), head_trained, str(path))
 
 
+def _seed_config(base: str) -> Any:
+    arch = dict(SEEDS[base][1])
+    config_class, _ = _hf_classes(arch.pop("model_type"))
+    config = config_class(vocab_size=30522, max_position_embeddings=512, **arch)
+    config._attn_implementation = "eager"
+    return config
+
+
 def _random(name: str) -> LoadedModel:
     base = name.removeprefix("random:")
     if base not in SEEDS:
         raise ModelError(f"unknown model {name!r}: random:<name> takes one of {', '.join(SEEDS)}")
-    arch = dict(SEEDS[base][1])
-    config_class, model_class = _hf_classes(arch.pop("model_type"))
-    config = config_class(vocab_size=30522, max_position_embeddings=512, **arch)
-    config._attn_implementation = "eager"
+    config = _seed_config(base)
+    _, model_class = _hf_classes(config.model_type)
     torch.manual_seed(SEED)
     model = model_class(config).eval()
     return LoadedModel(name, model, _tokenizer(minilm_path()), False, f"random weights, architecture of {base}")
@@ -213,3 +221,26 @@ def load_model(name: str = "auto") -> LoadedModel:
     if path.exists():
         return _from_dir(str(path), path.resolve())
     raise ModelError(f"unknown model {name!r}: use one of {', '.join(known_names())}, or a path to a local checkpoint")
+
+
+def load_shapes(name: str = "auto") -> Any:
+    """``name``'s QA model on torch's ``meta`` device: its architecture and weight shapes, no values.
+
+    Enough for shape-only tracing (``bertlib.profile``). A seed name needs no hub: its architecture is
+    known (``SEEDS``), so ``bert-large`` and ``random:bert-large`` give the same shapes.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ModelError(f"model name must be a non-empty string; known names: {', '.join(known_names())}")
+    name = name.strip()
+    base = name.removeprefix("random:")
+    if base in SEEDS and base != "minilm-squad":
+        config = _seed_config(base)
+    elif name in ("auto", "minilm-squad") or (Path(name).expanduser() / "config.json").exists():
+        path = Path(name).expanduser() if name not in ("auto", "minilm-squad") else (squad_checkpoint() or minilm_path())
+        model_type = json.loads((path / "config.json").read_text()).get("model_type", "bert")
+        config = _hf_classes(model_type)[0].from_pretrained(str(path))
+    else:
+        raise ModelError(f"unknown model {name!r}: use one of {', '.join(known_names())}, or a path to a local checkpoint")
+    _, model_class = _hf_classes(config.model_type)
+    with torch.device("meta"):
+        return model_class(config).eval()

@@ -1,0 +1,134 @@
+import json
+import math
+
+import pytest
+import torch
+
+from bertlib.__main__ import main
+from bertlib.emulator import trace
+from bertlib.models import TTModel, load_model
+from bertlib.models.configs import get_precision
+from bertlib.profile import costmodel
+from bertlib.profile.chips import CHIPS
+
+
+def test_profile_json_fields_and_invariants(capsys):
+    assert main(["profile", "--model", "random:bert-tiny", "--seq", "128", "--batch", "4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("sentences_per_s", "time_per_batch_ms", "end_to_end_ms", "memory", "ops", "label", "constants"):
+        assert key in out
+    assert "estimate" in out["label"]
+    assert out["sentences_per_s"] == pytest.approx(4 / (out["time_per_batch_ms"] / 1e3))
+    assert sum(row["time_s"] for row in out["ops"]) * 1e3 == pytest.approx(out["time_per_batch_ms"])
+    assert out["end_to_end_ms"] > out["time_per_batch_ms"]
+    ops = {row["op"] for row in out["ops"]}
+    assert {"linear", "matmul", "attention_softmax_", "layer_norm", "embedding"} <= ops
+    for row in out["ops"]:
+        assert row["time_s"] >= max(row["compute_s"], row["dram_s"], row["l1_s"]) > 0 or row["bound"] == "overhead"
+        assert 1 <= row["cores"] <= 64
+    mem = out["memory"]
+    assert mem["fits"] and mem["weights_bytes"] > 0 and mem["dram_capacity_bytes"] == 12 * 2**30
+
+
+def test_weights_bytes_match_the_parameter_count():
+    # bert-tiny: 4.39M parameters; bfloat8_b stores 1 byte + a shared exponent per 16 values (1.0625 B),
+    # bfloat16 tables and layer norms 2 B, tile padding adds a little
+    p = costmodel.predict("random:bert-tiny", 1, 128, "bf16-hifi4")
+    params = sum(t.numel() for t in load_model("random:bert-tiny").hf_model.parameters())
+    assert 2 * params <= p.memory["weights_bytes"] <= 2 * params * 1.05
+
+
+def test_time_grows_with_batch_and_sequence_and_fidelity():
+    t = {b: costmodel.predict("random:bert-large", b, 384, "optimized").device_s for b in (1, 8, 16)}
+    assert t[1] < t[8] < t[16]
+    assert costmodel.predict("random:bert-large", 8, 128, "optimized").device_s < t[8]
+    lofi = get_precision("optimized")
+    hifi4 = lofi.with_(name="optimized-hifi4", math_fidelity="HiFi4")
+    matmul_lofi = sum(r["time_s"] for r in costmodel.predict("random:bert-large", 8, 384, lofi).ops if r["op"] == "linear")
+    matmul_hifi4 = sum(r["time_s"] for r in costmodel.predict("random:bert-large", 8, 384, hifi4).ops
+                       if r["op"] == "linear")
+    assert 2.5 < matmul_hifi4 / matmul_lofi <= 4.0  # compute-bound linears: 4 fidelity phases vs 1
+
+
+def test_chips():
+    n150 = costmodel.predict("random:bert-large", 8, 384, "optimized", "wormhole_n150")
+    n300 = costmodel.predict("random:bert-large", 16, 384, "optimized", "wormhole_n300")
+    p150 = costmodel.predict("random:bert-large", 8, 384, "optimized", "blackhole_p150")
+    assert n300.device_s == pytest.approx(n150.device_s)  # two chips, 8 sentences each
+    assert n300.sentences_per_s == pytest.approx(2 * n150.sentences_per_s)
+    assert p150.device_s < n150.device_s
+    assert CHIPS["blackhole_p150"].cores == 130 and CHIPS["wormhole_n150"].cores == 64
+    for chip in CHIPS.values():
+        assert {"clock", "dram", "l1", "noc", "matmul"} <= set(chip.sources)
+
+
+def test_memory_against_capacity():
+    fits = costmodel.predict("random:bert-large", 8, 384, "optimized")
+    too_big = costmodel.predict("random:bert-large", 64, 384, "optimized")
+    assert fits.memory["fits"] and not too_big.memory["fits"]
+    assert "L1" in too_big.memory["problems"][0]
+    dram = costmodel.predict("random:bert-large", 64, 384, "bf16-hifi4")
+    assert dram.memory["fits"] and dram.memory["l1_needed_bytes"] == 0
+    # attention scores of batch 64: 64 x 16 heads x 384 x 384 bfloat16 alone are 288 MiB
+    assert too_big.memory["activations_peak_bytes"] > 64 * 16 * 384 * 384 * 2
+
+
+def test_shape_only_trace_matches_a_computed_run(handle):
+    """The value-free trace (meta weights) records the same ops and shapes as a real run of the model."""
+    loaded = load_model("random:bert-tiny")
+    model = TTModel.build(loaded, "optimized", handle)
+    ids = torch.randint(0, 1000, (2, 64))
+    with trace.recording() as real:
+        model(ids, torch.zeros_like(ids), torch.ones_like(ids))
+    shapes = costmodel.trace_model("random:bert-tiny", 2, 64, get_precision("optimized"), "wormhole_n150")
+    real_ops = [(r.op, r.output_shape, r.output_dtype, r.memory) for r in real.records]
+    assert [(r.op, r.output_shape, r.output_dtype, r.memory) for r in shapes.records] == real_ops
+
+
+def test_calibration_constants_are_the_fit():
+    assert costmodel.calibrate() == costmodel.FITTED
+
+
+def test_calibration_table():
+    rows = costmodel.calibration_table()
+    assert {r["kind"] for r in rows} == {"device", "end-to-end"}
+    assert any("bert-large" in r["bertlib"] and "optimized" in r["bertlib"] for r in rows)
+    assert any("bert-tiny" in r["bertlib"] for r in rows)
+    for r, published in zip(rows, costmodel.CALIBRATION, strict=True):
+        assert r["ratio"] == pytest.approx(r["predicted"] / r["published"])
+        assert "loo_ratio" in r and r["loo_ratio"] > 0
+        if published.fitted:  # today's accuracy on the rows the model represents (the goal is 1.3)
+            assert abs(math.log(r["ratio"])) < math.log(1.33)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--batch", "0"], "--batch must be at least 1"),
+    (["--seq", "1024"], "longer than"),
+    (["--model", "no-such-model"], "unknown model"),
+])
+def test_profile_bad_input(capsys, argv, message):
+    assert main(["profile", "--model", "random:bert-tiny", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_profile_unknown_chip(capsys):
+    with pytest.raises(SystemExit):
+        main(["profile", "--chip", "grayskull"])
+    assert "invalid choice" in capsys.readouterr().err
+    with pytest.raises(costmodel.ProfileError, match="unknown chip"):
+        costmodel.predict("random:bert-tiny", chip="grayskull")
+
+
+def test_measure_without_a_card_fails_clearly(capsys):
+    assert main(["profile", "--measure", "--model", "random:bert-tiny"]) == 2
+    assert "needs a Tenstorrent card" in capsys.readouterr().err
+
+
+@pytest.mark.card
+def test_measure_on_a_card():
+    from bertlib.profile.card import measure
+
+    out = measure("random:bert-tiny", batch=8, seq=128, precision="optimized", repeats=3)
+    assert out["first_run_s"] >= out["cached_s"] > 0 and out["trace_2cq_s"] > 0
+    assert out["sentences_per_s"] == pytest.approx(8 / out["trace_2cq_s"])
+
