@@ -55,3 +55,55 @@ def plot_attention_pair(hf_probs: torch.Tensor, tt_probs: torch.Tensor, tokens: 
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_profile(prediction, sweep: Mapping[int, object], *, measured_host: Mapping[str, float] | None = None):
+    """The profiling figure: predicted time by op group, throughput against batch size, memory against capacity.
+
+    ``prediction`` is a ``bertlib.profile.costmodel.Prediction``; ``sweep`` maps batch sizes to predictions
+    of the same model, config and chip; ``measured_host`` (op group -> seconds on this CPU) adds a
+    fourth panel, kept apart because it measures the host, not the chip.
+    """
+    panels = 4 if measured_host else 3
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.2))
+    groups = prediction.by_group()
+    bottom = 0.0
+    colors = plt.cm.tab10.colors
+    for i, (group, seconds) in enumerate(groups.items()):
+        axes[0].bar(["predicted"], [seconds * 1e3], bottom=bottom, color=colors[i % 10], label=group)
+        bottom += seconds * 1e3
+    axes[0].set_ylabel("ms per batch (device, estimate)")
+    axes[0].set_title(f"{prediction.device_s * 1e3:.2f} ms, {prediction.sentences_per_s:.0f} sentences/s")
+    axes[0].legend(fontsize=7)
+
+    batches = sorted(sweep)
+    rates = [sweep[b].sentences_per_s for b in batches]
+    axes[1].plot(batches, rates, marker="o")
+    misfits = [b for b in batches if not sweep[b].memory["fits"]]
+    axes[1].plot(misfits, [sweep[b].sentences_per_s for b in misfits], "x", color="red", markersize=10,
+                 label="does not fit in memory")
+    axes[1].axvline(prediction.batch, color="gray", linestyle=":")
+    axes[1].set_xscale("log", base=2)
+    axes[1].set_xlabel("batch size")
+    axes[1].set_ylabel("sentences/s (estimate)")
+    axes[1].set_title(f"throughput on {prediction.chip}")
+    if misfits:
+        axes[1].legend(fontsize=7)
+
+    mem = prediction.memory
+    mib = 2**20
+    names = ["weights (DRAM)", "activations", "L1 capacity", "DRAM capacity / 10"]
+    values = [mem["weights_bytes"] / mib, mem["activations_peak_bytes"] / mib, mem["l1_capacity_bytes"] / mib,
+              mem["dram_capacity_bytes"] / mib / 10]
+    bar_colors = ["tab:blue", "tab:red" if not mem["fits"] else "tab:orange", "lightgray", "silver"]
+    axes[2].barh(names, values, color=bar_colors)
+    axes[2].set_xlabel("MiB per chip")
+    axes[2].set_title("memory: " + ("fits" if mem["fits"] else "DOES NOT FIT"))
+    if measured_host:
+        axes[3].barh(list(measured_host), [s * 1e3 for s in measured_host.values()], color="tab:gray")
+        axes[3].set_xlabel("ms on this CPU (emulator host time)")
+        axes[3].set_title("measured here: the host, not the chip")
+    fig.suptitle(f"{prediction.model}, batch {prediction.batch}, seq {prediction.seq}, {prediction.precision}: "
+                 "predicted device time is an ESTIMATE")
+    fig.tight_layout()
+    return fig

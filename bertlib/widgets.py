@@ -72,3 +72,123 @@ class QuestionWidget:
         from IPython.display import display
 
         display(self.box)
+
+
+#: Models the profiler offers: all architectures, no hub needed (only their shapes are used).
+PROFILE_MODELS = ["random:bert-tiny", "minilm-squad", "random:distilbert", "random:bert-base", "random:bert-large"]
+SWEEP_BATCHES = (1, 2, 4, 8, 16, 32)
+
+
+class ProfilerWidget:
+    """Sliders for model, batch, sequence length, config, fidelity and chip; predicted times redraw at once.
+
+    The "Measure" button times the same batch for real: on a card, device time (trace + 2 command
+    queues); here, the emulator's host time per op group, shown apart from the prediction.
+    """
+
+    def __init__(self, model: str = "random:bert-large", batch: int = 8, seq: int = 384,
+                 precision: str = "optimized", chip: str = "wormhole_n150") -> None:
+        from bertlib.models.configs import PRECISIONS
+        from bertlib.profile.chips import CHIPS, FIDELITY_PHASES
+
+        style = {"description_width": "90px"}
+        self.model = widgets.Dropdown(options=PROFILE_MODELS, value=model, description="model", style=style)
+        self.batch = widgets.SelectionSlider(options=list(SWEEP_BATCHES), value=batch, description="batch", style=style)
+        self.seq = widgets.SelectionSlider(options=[64, 128, 256, 384, 512], value=seq, description="seq", style=style)
+        self.precision = widgets.Dropdown(options=list(PRECISIONS), value=precision, description="config", style=style)
+        self.fidelity = widgets.Dropdown(options=["(config's)", *FIDELITY_PHASES], description="fidelity", style=style)
+        self.chip = widgets.Dropdown(options=list(CHIPS), value=chip, description="chip", style=style)
+        self.measure_button = widgets.Button(description="Measure", tooltip="time this batch for real")
+        self.summary = widgets.HTML()
+        self.figure = widgets.Output()
+        self.measured: dict[str, float] | None = None
+        controls = [self.model, self.batch, self.seq, self.precision, self.fidelity, self.chip]
+        for control in controls:
+            control.observe(lambda _: self.update(), names="value")
+        self.measure_button.on_click(lambda _: self.measure())
+        self.box = widgets.VBox([widgets.HBox([widgets.VBox(controls[:3]), widgets.VBox(controls[3:])]),
+                                 self.measure_button, self.summary, self.figure])
+        self.update()
+
+    def config(self) -> Any:
+        from bertlib.models.configs import get_precision
+
+        config = get_precision(self.precision.value)
+        if self.fidelity.value in ("LoFi", "HiFi2", "HiFi3", "HiFi4"):
+            config = config.with_(name=f"{config.name}+{self.fidelity.value}", math_fidelity=self.fidelity.value)
+        return config
+
+    def update(self) -> None:
+        """Predict the chosen batch and the batch sweep, then redraw (called on every change)."""
+        from bertlib.profile.costmodel import predict
+
+        self.measured = None
+        config = self.config()
+        try:
+            self.prediction = predict(self.model.value, self.batch.value, self.seq.value, config, self.chip.value)
+            sweep = {b: predict(self.model.value, b, self.seq.value, config, self.chip.value) for b in SWEEP_BATCHES}
+        except BertlibError as err:
+            self.summary.value = f"<p style='color:#b00020'><b>Cannot predict:</b> {html.escape(str(err))}</p>"
+            self.figure.clear_output()
+            return
+        p = self.prediction
+        fits = "fits" if p.memory["fits"] else "<b style='color:#b00020'>does not fit</b>: " + html.escape(
+            "; ".join(p.memory["problems"]))
+        self.summary.value = (
+            f"<p><b>ESTIMATE</b> (cost model, not a measurement): {p.device_s * 1e3:.2f} ms per batch on the device, "
+            f"{p.sentences_per_s:.0f} sentences/s; memory {fits}.</p>")
+        self._draw(sweep)
+
+    def _draw(self, sweep: dict[int, Any]) -> None:
+        import matplotlib.pyplot as plt
+
+        from bertlib.plots import plot_profile
+
+        self.figure.clear_output(wait=True)
+        with self.figure:
+            fig = plot_profile(self.prediction, sweep, measured_host=self.measured)
+            plt.show()
+            plt.close(fig)
+        self.sweep = sweep
+
+    def measure(self) -> None:
+        """On a card: device times of this batch. Here: the emulator's host seconds per op group."""
+        from bertlib.device import card_present
+
+        if card_present():
+            from bertlib.profile.card import measure
+
+            out = measure(self.model.value, self.batch.value, self.seq.value, self.config())
+            self.summary.value += (f"<p><b>MEASURED on the card</b>: {out['trace_2cq_s'] * 1e3:.2f} ms per batch "
+                                   f"(trace + 2 CQs), {out['sentences_per_s']:.0f} sentences/s; first run "
+                                   f"{out['first_run_s']:.1f} s.</p>")
+            return
+        self.measured = measure_host(self.model.value, self.batch.value, self.seq.value, self.config())
+        self.summary.value += (f"<p><b>MEASURED on this CPU</b> (emulator host time, not the chip): "
+                               f"{sum(self.measured.values()):.2f} s per batch.</p>")
+        self._draw(self.sweep)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.box)
+
+
+def measure_host(model: str, batch: int, seq: int, precision: Any) -> dict[str, float]:
+    """Run one batch on the emulator (values computed) and sum its host seconds per op group."""
+    import torch
+
+    from bertlib.device import open_device
+    from bertlib.emulator import trace
+    from bertlib.models import TTModel, load_model
+    from bertlib.profile.costmodel import OP_GROUPS
+
+    tt = TTModel.build(load_model(model), precision, open_device("emulator", quiet=True))
+    ids = torch.randint(1000, 5000, (batch, seq))
+    with trace.recording() as recorded:
+        tt(ids, torch.zeros_like(ids), torch.ones_like(ids))
+    out: dict[str, float] = {}
+    for rec in recorded.records:
+        group = OP_GROUPS.get(rec.op, "other")
+        out[group] = out.get(group, 0.0) + rec.host_s
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))

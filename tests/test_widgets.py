@@ -28,3 +28,31 @@ def test_errors_show_inline_and_the_widget_keeps_working(widget):
     widget.context.value = "Plants release oxygen when they split water."
     widget.ask.click()
     assert "<mark>oxygen</mark>" in widget.output.value
+
+
+def test_profiler_widget_updates_on_every_control():
+    from bertlib.widgets import ProfilerWidget
+
+    w = ProfilerWidget(model="random:bert-tiny", batch=8, seq=128)
+    assert "ESTIMATE" in w.summary.value and "fits" in w.summary.value
+    rate = w.prediction.sentences_per_s
+    w.chip.value = "blackhole_p150"
+    assert w.prediction.chip == "blackhole_p150" and w.prediction.sentences_per_s > rate
+    w.fidelity.value = "HiFi4"
+    assert w.prediction.precision == "optimized+HiFi4"
+    w.model.value = "random:bert-large"
+    w.seq.value = 512
+    w.batch.value = 32
+    assert "does not fit" in w.summary.value
+    assert sorted(w.sweep) == [1, 2, 4, 8, 16, 32]
+
+
+def test_profiler_widget_measures_the_host_apart():
+    from bertlib.widgets import ProfilerWidget
+
+    w = ProfilerWidget(model="random:bert-tiny", batch=2, seq=64, precision="bf16-hifi4")
+    w.measure_button.click()
+    assert "MEASURED on this CPU" in w.summary.value and "not the chip" in w.summary.value
+    assert w.measured and {"linear", "attention matmul"} <= set(w.measured)
+    w.batch.value = 4  # a change drops the stale measurement
+    assert w.measured is None

@@ -19,6 +19,7 @@ import torch
 from bertlib.device import open_device
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
+from bertlib.models.configs import PrecisionConfig
 
 TRACE_REGION_BYTES = 64 << 20  # room for BERT-large's command trace
 
@@ -37,8 +38,8 @@ def _seconds(fn: Any, repeats: int) -> float:
     return statistics.median(times)
 
 
-def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str = "optimized", *,
-            repeats: int = 10, handle: Any = None) -> dict[str, Any]:
+def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str | PrecisionConfig = "optimized",
+            *, repeats: int = 10, handle: Any = None) -> dict[str, Any]:
     """Seconds per batch on the card: first run, cached runs, and trace + 2 command queues."""
     handle = handle if handle is not None else open_card()
     ttnn, device = handle.ttnn, handle.device
