@@ -1,5 +1,6 @@
 """How fast the emulator runs the TT-NN model on this CPU, against HF torch at the same shapes.
 
+Both run the same batch: the demo inputs' windows (``data/input_data.json``, repeated to fill the batch).
 HF runs in float32 with its default attention; both use torch's thread count; each measurement is one
 warm-up then the median of ``repeats`` runs. This measures the host, never a chip.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import torch
 
 from bertlib.device import open_device
+from bertlib.inputs import default_windows
 from bertlib.models import TTModel
 from bertlib.models.registry import load_model
 
@@ -34,8 +36,8 @@ def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int 
     rows = []
     for name in models:
         loaded = load_model(name)
-        ids = torch.randint(1000, 5000, (batch, seq))
-        types, mask = torch.zeros_like(ids), torch.ones_like(ids)
+        windows = default_windows(loaded, batch=batch, seq=seq)
+        ids, types, mask = windows.input_ids, windows.token_type_ids, windows.attention_mask
         hf = copy.deepcopy(loaded.hf_model)
         hf.config._attn_implementation = "sdpa"  # HF's default; the reference copy keeps eager for its hooks
         kwargs = dict(input_ids=ids, attention_mask=mask, **({"token_type_ids": types} if loaded.has_token_types else {}))

@@ -165,6 +165,9 @@ def open_device(
             device = ttnn.open_device(device_id=device_id, **device_kwargs)
         return DeviceHandle(device, ttnn, "ttnn", "a Tenstorrent card was found")
     ensure_host_conversions(chip)
+    from bertlib.emulator.memory import reuse_freed_memory
+
+    reuse_freed_memory()
     reason = "backend='emulator' was asked for" if backend == "emulator" else "no Tenstorrent card found (no /dev/tenstorrent*)"
     if not quiet:
         where = f"a {mesh_shape[0]}x{mesh_shape[1]} mesh of " if mesh_shape else ""

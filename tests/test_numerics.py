@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from bertlib.emulator.numerics import Numerics, accumulate_matmul, fidelity_matmul, quantize, truncate_mantissa
+from bertlib.emulator.numerics import (
+    Numerics,
+    accumulate_matmul,
+    block_float,
+    fidelity_matmul,
+    quantize,
+    truncate_mantissa,
+)
 
 
 def hard_cases() -> torch.Tensor:
@@ -23,6 +30,34 @@ def test_storage_is_bit_exact_with_ttnn(real_ttnn, name):
     x = hard_cases()
     ours = quantize(x, dtype)
     theirs = real_ttnn.to_torch(real_ttnn.from_torch(x, dtype=dtype, layout=real_ttnn.TILE_LAYOUT)).float()
+    assert torch.equal(ours.view(torch.int32), theirs.view(torch.int32))
+
+
+def _ttnn_round_trip(ttnn, x, dtype):
+    return ttnn.to_torch(ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT)).float()
+
+
+@pytest.mark.parametrize("name,bits", [("bfloat8_b", 7), ("bfloat4_b", 3)])
+def test_torch_block_float_is_bit_exact_with_ttnn(real_ttnn, name, bits):
+    """The torch conversion (the fast path) against ttnn's own, over scales, odd shapes and rounding ties."""
+    torch.manual_seed(2)
+    ties = torch.ones(2, 32)
+    ties[:, 1:16] = 1 + torch.arange(15) * 2.0 ** (bits - 9) + 2.0 ** (-bits - 1)  # half-way cases, both parities
+    cases = [torch.randn(3, 50, 70), torch.randn(8, 96) * 1e37, torch.randn(7, 33) * 1e-25,
+             torch.rand(32, 48) * 2.0**-100 + 2.0**-103, torch.randn(4, 64) * 1e-3, ties, torch.tensor(3.3)]
+    for x in cases:
+        fast = block_float(x, bits)
+        assert fast is not None, "these values are in the fast path's range"
+        theirs = _ttnn_round_trip(real_ttnn, x, getattr(real_ttnn, name)).reshape(x.shape)
+        assert torch.equal(fast.view(torch.int32), theirs.view(torch.int32))
+
+
+def test_block_float_leaves_nan_inf_and_tiny_blocks_to_ttnn(real_ttnn):
+    x = torch.randn(4, 32)
+    x[0, 3], x[1, 20], x[2, :16] = float("nan"), float("inf"), torch.randn(16) * 1e-38
+    assert block_float(x, 7) is None
+    ours = quantize(x, real_ttnn.bfloat8_b)
+    theirs = _ttnn_round_trip(real_ttnn, x, real_ttnn.bfloat8_b)
     assert torch.equal(ours.view(torch.int32), theirs.view(torch.int32))
 
 
@@ -79,3 +114,19 @@ def test_bf16_accumulation_loses_precision(real_ttnn):
     fp32 = accumulate_matmul(a, b, Numerics("HiFi4", False, True), torch.matmul)
     bf16 = accumulate_matmul(a, b, Numerics("HiFi4", False, False), torch.matmul)
     assert (bf16.double() - exact).abs().mean() > 10 * (fp32.double() - exact).abs().mean()
+
+
+@pytest.mark.parametrize("fidelity", ["LoFi", "HiFi2", "HiFi4"])
+@pytest.mark.parametrize("shapes", [((4, 40, 384), (384, 96)), ((2, 3, 64, 96), (1, 3, 96, 64))])
+def test_bf16_accumulation_rounds_after_every_k_tile(real_ttnn, fidelity, shapes):
+    """The fused K-tile loop equals the plain model: sum one 32-wide K-tile's product, store as bfloat16, repeat."""
+    torch.manual_seed(3)
+    a = quantize(torch.randn(shapes[0]), real_ttnn.bfloat16)
+    b = quantize(torch.randn(shapes[1]), real_ttnn.bfloat16)
+    expected = None
+    for k in range(0, a.shape[-1], 32):
+        part = fidelity_matmul(a[..., k : k + 32], b[..., k : k + 32, :], fidelity, torch.matmul)
+        expected = part if expected is None else expected + part
+        expected = expected.to(torch.bfloat16).float()
+    ours = accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul)
+    assert torch.equal(ours, expected)
