@@ -125,6 +125,15 @@ def test_transformer_ops_against_torch(ttnn, device):
     assert torch.equal(ttnn.to_torch(merged).float(), quantize(tq, ttnn.bfloat16).permute(0, 2, 1, 3).reshape(batch, seq, -1))
 
 
+def test_fused_split_is_one_op_in_the_trace(ttnn, device):
+    qkv = on_device(ttnn, device, torch.randn(2, 64, 3 * 4 * 32))
+    with recording(shape_only=True) as trace:
+        ttnn.transformer.split_query_key_value_and_split_heads(qkv, num_heads=4)
+    (record,) = trace.records
+    assert record.output_shape == (2, 4, 64, 32)
+    assert record.bytes_written == 3 * 2 * 64 * 128 * 2  # Q, K and V, bfloat16
+
+
 def test_attention_softmax_needs_a_mask_like_ttnn(ttnn, device):
     scores = on_device(ttnn, device, torch.randn(1, 1, 32, 32))
     with pytest.raises(RuntimeError, match="attention_mask is not set"):

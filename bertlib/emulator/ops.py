@@ -84,14 +84,22 @@ def _emit(
     flops: float = 0.0,
     numerics: Numerics | None = None,
     core_grid: tuple[int, int] | None = None,
+    record: bool = True,
+    also_written: float = 0.0,
 ) -> Tensor:
-    """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op."""
+    """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op.
+
+    An op with several outputs records once: its other outputs pass ``record=False``, and the recorded
+    one counts their bytes in ``also_written``.
+    """
     _check_layout(dtype, layout)
     start = time.perf_counter()
     values = None
     if compute is not None and not trace.shape_only():
         values = quantize(compute(), dtype).reshape(shape)
     host_s = time.perf_counter() - start
+    if not record:
+        return Tensor(values, tuple(shape), dtype, layout, memory_config, device)
     trace.record(
         trace.OpRecord(
             op=op,
@@ -105,7 +113,7 @@ def _emit(
             core_grid=core_grid,
             flops=float(flops),
             bytes_read=sum(_nbytes(t.logical_shape, t.dtype, t.layout) for t in inputs),
-            bytes_written=_nbytes(shape, dtype, layout),
+            bytes_written=_nbytes(shape, dtype, layout) + also_written,
             host_s=host_s,
         )
     )
@@ -662,11 +670,16 @@ def split_query_key_value_and_split_heads(
             x.values, num_heads=num_heads, num_kv_heads=num_kv_heads, transpose_key=transpose_key
         )
     config = memory_config or x.mem_config
-    return tuple(
-        _emit("split_query_key_value_and_split_heads", [x] if i == 0 else [], shapes[i], x.dtype, ttnn.TILE_LAYOUT,
-              config, x.on_device, None if parts is None else (lambda i=i: parts[i]))
-        for i in range(3)
+    # one device op: K and V are made unrecorded first, and the recorded Q counts their bytes
+    key, value = (
+        _emit("split_query_key_value_and_split_heads", [], shapes[i], x.dtype, ttnn.TILE_LAYOUT, config, x.on_device,
+              None if parts is None else (lambda i=i: parts[i]), record=False)
+        for i in (1, 2)
     )
+    query = _emit("split_query_key_value_and_split_heads", [x], shapes[0], x.dtype, ttnn.TILE_LAYOUT, config,
+                  x.on_device, None if parts is None else (lambda: parts[0]),
+                  also_written=sum(_nbytes(shapes[i], x.dtype, ttnn.TILE_LAYOUT) for i in (1, 2)))
+    return query, key, value
 
 
 def attention_softmax_(

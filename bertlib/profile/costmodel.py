@@ -52,7 +52,7 @@ class Constants:
 
 
 #: Fitted by ``calibrate()`` to ``CALIBRATION`` (``python -m bertlib profile --calibrate`` recomputes them).
-FITTED = Constants(matmul_efficiency=0.505, op_overhead_s=4.5e-05)
+FITTED = Constants(matmul_efficiency=0.495, op_overhead_s=5.2e-05)
 
 
 class ProfileError(BertlibError, ValueError):
