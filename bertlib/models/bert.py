@@ -44,8 +44,9 @@ class TTConfig:
     def memory_config(self) -> Any:
         return self.ttnn.L1_MEMORY_CONFIG if self.precision.memory == "L1" else self.ttnn.DRAM_MEMORY_CONFIG
 
-    def matmul_kwargs(self, batch_size: int, narrow: bool = False) -> dict[str, Any]:
-        """Keywords every linear/matmul gets: output dtype, placement, core grid and compute config."""
+    def matmul_kwargs(self, batch_size: int, narrow: bool = False, fidelity: str | None = None) -> dict[str, Any]:
+        """Keywords every linear/matmul gets: output dtype, placement, core grid and compute config
+        (at the precision config's math fidelity unless ``fidelity`` names another)."""
         ttnn, p = self.ttnn, self.precision
         kwargs: dict[str, Any] = dict(memory_config=self.memory_config, dtype=self.dtype("narrow" if narrow else "activations"))
         if p.use_core_grid:
@@ -53,7 +54,7 @@ class TTConfig:
             y, x = p.core_grid or (min(batch_size, grid.y), grid.x)
             kwargs["core_grid"] = ttnn.CoreGrid(y=y, x=x)
         kwargs["compute_kernel_config"] = ttnn.WormholeComputeKernelConfig(
-            math_fidelity=getattr(ttnn.MathFidelity, p.math_fidelity),
+            math_fidelity=getattr(ttnn.MathFidelity, fidelity or p.math_fidelity),
             math_approx_mode=p.math_approx_mode,
             fp32_dest_acc_en=p.fp32_dest_acc_en,
             packer_l1_acc=False,
@@ -139,7 +140,8 @@ def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, c
     batch_size = hidden_states.shape[0]
     intermediate = ttnn.linear(hidden_states, parameters.intermediate.dense.weight,
                                bias=parameters.intermediate.dense.bias, activation="gelu",
-                               **config.matmul_kwargs(batch_size, narrow=True))
+                               **config.matmul_kwargs(batch_size, narrow=True,
+                                                      fidelity=config.precision.ff1_math_fidelity))
     _keep(config, capture, "intermediate", intermediate)
     normalized = bert_output(config, intermediate, hidden_states, parameters=parameters.output)
     _keep(config, capture, "output", normalized)

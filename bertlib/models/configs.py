@@ -28,6 +28,7 @@ class PrecisionConfig:
     narrow_dtype: str = "bfloat16"
     memory: str = "DRAM"
     math_fidelity: str = "HiFi4"
+    ff1_math_fidelity: str | None = None  # FF1 (the GELU linear) where it differs, e.g. tt-metal's Sentence-BERT: HiFi2
     fp32_dest_acc_en: bool = True
     math_approx_mode: bool = False
     use_core_grid: bool = False
