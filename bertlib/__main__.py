@@ -231,7 +231,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         return 0
     precision = costmodel.get_precision(args.precision)
     if args.fidelity:
-        precision = precision.with_(name=f"{precision.name}+{args.fidelity}", math_fidelity=args.fidelity)
+        precision = precision.at_fidelity(args.fidelity)
     p = costmodel.predict(args.model, args.batch, args.seq, precision, args.chip)
     if args.json:
         print(json.dumps(p.as_dict()))

@@ -18,14 +18,17 @@ from bertlib.device import open_device
 from bertlib.inputs import default_windows
 from bertlib.models import TTModel
 from bertlib.models.registry import load_model
+from bertlib.qa.pipeline import hf_logits_fn
 
 
-def _median_seconds(fn: Callable[..., object], *args: object, repeats: int, **kwargs: object) -> float:
-    fn(*args, **kwargs)
+def median_seconds(fn: Callable[..., object], *args: object, repeats: int, warm_up: bool = True) -> float:
+    """The median wall time of ``repeats`` calls ``fn(*args)``, after one untimed call unless ``warm_up`` is False."""
+    if warm_up:
+        fn(*args)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        fn(*args, **kwargs)
+        fn(*args)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -40,12 +43,10 @@ def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int 
         ids, types, mask = windows.input_ids, windows.token_type_ids, windows.attention_mask
         hf = copy.deepcopy(loaded.hf_model)
         hf.config._attn_implementation = "sdpa"  # HF's default; the reference copy keeps eager for its hooks
-        kwargs = dict(input_ids=ids, attention_mask=mask, **({"token_type_ids": types} if loaded.has_token_types else {}))
-        with torch.no_grad():
-            hf_s = _median_seconds(hf, repeats=repeats, **kwargs)
+        hf_s = median_seconds(hf_logits_fn(loaded, hf), ids, types, mask, repeats=repeats)
         for precision in precisions:
             tt = TTModel.build(loaded, precision, handle)
-            tt_s = _median_seconds(tt, ids, types, mask, repeats=repeats)
+            tt_s = median_seconds(tt, ids, types, mask, repeats=repeats)
             rows.append(dict(model=name, precision=precision, batch=batch, seq=seq, threads=torch.get_num_threads(),
                              emulator_s=tt_s, hf_s=hf_s, ratio=tt_s / hf_s,
                              hf_attention=hf.config._attn_implementation))

@@ -77,6 +77,7 @@ class QuestionWidget:
 #: Models the profiler offers: all architectures, no hub needed (only their shapes are used).
 PROFILE_MODELS = ["random:bert-tiny", "minilm-squad", "random:distilbert", "random:bert-base", "random:bert-large"]
 SWEEP_BATCHES = (1, 2, 4, 8, 16, 32)
+CONFIG_FIDELITY = "(config's)"  # the fidelity dropdown's "keep the precision config's own"
 
 
 class ProfilerWidget:
@@ -96,7 +97,7 @@ class ProfilerWidget:
         self.batch = widgets.SelectionSlider(options=list(SWEEP_BATCHES), value=batch, description="batch", style=style)
         self.seq = widgets.SelectionSlider(options=[64, 128, 256, 384, 512], value=seq, description="seq", style=style)
         self.precision = widgets.Dropdown(options=list(PRECISIONS), value=precision, description="config", style=style)
-        self.fidelity = widgets.Dropdown(options=["(config's)", *FIDELITY_PHASES], description="fidelity", style=style)
+        self.fidelity = widgets.Dropdown(options=[CONFIG_FIDELITY, *FIDELITY_PHASES], description="fidelity", style=style)
         self.chip = widgets.Dropdown(options=list(CHIPS), value=chip, description="chip", style=style)
         self.measure_button = widgets.Button(description="Measure", tooltip="time this batch for real")
         self.summary = widgets.HTML()
@@ -114,9 +115,7 @@ class ProfilerWidget:
         from bertlib.models.configs import get_precision
 
         config = get_precision(self.precision.value)
-        if self.fidelity.value in ("LoFi", "HiFi2", "HiFi3", "HiFi4"):
-            config = config.with_(name=f"{config.name}+{self.fidelity.value}", math_fidelity=self.fidelity.value)
-        return config
+        return config if self.fidelity.value == CONFIG_FIDELITY else config.at_fidelity(self.fidelity.value)
 
     def update(self) -> None:
         """Predict the chosen batch and the batch sweep, then redraw (called on every change)."""
@@ -125,8 +124,8 @@ class ProfilerWidget:
         self.measured = None
         config = self.config()
         try:
-            self.prediction = predict(self.model.value, self.batch.value, self.seq.value, config, self.chip.value)
             sweep = {b: predict(self.model.value, b, self.seq.value, config, self.chip.value) for b in SWEEP_BATCHES}
+            self.prediction = sweep[self.batch.value]  # the batch slider offers exactly the sweep's batches
         except BertlibError as err:
             self.summary.value = f"<p style='color:#b00020'><b>Cannot predict:</b> {html.escape(str(err))}</p>"
             self.figure.clear_output()
@@ -175,18 +174,18 @@ class ProfilerWidget:
 
 
 def measure_host(model: str, batch: int, seq: int, precision: Any) -> dict[str, float]:
-    """Run one batch on the emulator (values computed) and sum its host seconds per op group."""
-    import torch
-
+    """Run one batch of the demo inputs' windows on the emulator (values computed); host seconds per op group."""
     from bertlib.device import open_device
     from bertlib.emulator import trace
+    from bertlib.inputs import default_windows
     from bertlib.models import TTModel, load_model
     from bertlib.profile.costmodel import OP_GROUPS
 
-    tt = TTModel.build(load_model(model), precision, open_device("emulator", quiet=True))
-    ids = torch.randint(1000, 5000, (batch, seq))
+    loaded = load_model(model)
+    tt = TTModel.build(loaded, precision, open_device("emulator", quiet=True))
+    windows = default_windows(loaded, batch=batch, seq=seq)  # real text, as `bench` runs
     with trace.recording() as recorded:
-        tt(ids, torch.zeros_like(ids), torch.ones_like(ids))
+        tt(windows.input_ids, windows.token_type_ids, windows.attention_mask)
     out: dict[str, float] = {}
     for rec in recorded.records:
         group = OP_GROUPS.get(rec.op, "other")

@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from bertlib.emulator.tensor import TensorOperators
+
 
 @dataclass
 class MeshDevice:
@@ -43,7 +45,7 @@ class MeshDevice:
         return f"MeshDevice(emulated, {self.shape[0]}x{self.shape[1]} of {self.devices[0].chip.name})"
 
 
-class MeshTensor:
+class MeshTensor(TensorOperators):
     """One emulated tensor per mesh device (ttnn's multi-device tensor). ``shape`` is one shard's shape."""
 
     def __init__(self, shards: list[Any], mesh: MeshDevice) -> None:
@@ -60,20 +62,6 @@ class MeshTensor:
 
     def device(self) -> MeshDevice:
         return self.mesh
-
-    def __add__(self, other: Any) -> Any:
-        from bertlib.emulator import ops
-
-        return ops.add(self, other)
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> Any:
-        from bertlib.emulator import ops
-
-        return ops.multiply(self, other)
-
-    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         return f"ttnn.Tensor(emulated, on {self.mesh}, shard shape={list(self.shape)}, dtype={self.dtype})"

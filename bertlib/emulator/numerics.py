@@ -182,8 +182,8 @@ def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[t
 Golden = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _products(pairs: list[tuple[torch.Tensor, torch.Tensor]], golden: Golden, k: slice = slice(None)) -> torch.Tensor:
-    first, *rest = [golden(p[..., k], q[..., k, :]) for p, q in pairs]
+def _products(pairs: list[tuple[torch.Tensor, torch.Tensor]], golden: Golden) -> torch.Tensor:
+    first, *rest = [golden(p, q) for p, q in pairs]
     for part in rest:
         first += part
     return first

@@ -28,8 +28,26 @@ class DeallocatedTensorError(RuntimeError):
     """A tensor was used after ``ttnn.deallocate``: on a card this reads freed memory."""
 
 
+class TensorOperators:
+    """``a + b`` and ``a * b`` on emulated tensors call ``ttnn.add`` / ``ttnn.multiply``, as on a card."""
+
+    def __add__(self, other: Any) -> Any:
+        from bertlib.emulator import ops
+
+        return ops.add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> Any:
+        from bertlib.emulator import ops
+
+        return ops.multiply(self, other)
+
+    __rmul__ = __mul__
+
+
 @dataclass(eq=False)
-class Tensor:
+class Tensor(TensorOperators):
     """An emulated ``ttnn.Tensor``. ``values`` is None in shape-only tracing."""
 
     values: torch.Tensor | None
@@ -69,20 +87,6 @@ class Tensor:
                 "Deallocate a tensor only after its last use."
             )
         return self
-
-    def __add__(self, other: Any) -> Tensor:
-        from bertlib.emulator import ops
-
-        return ops.add(self, other)
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> Tensor:
-        from bertlib.emulator import ops
-
-        return ops.multiply(self, other)
-
-    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         where = "device" if self.on_device is not None else "host"

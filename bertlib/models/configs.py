@@ -39,6 +39,10 @@ class PrecisionConfig:
         """A copy with some fields changed (name them in ``name`` too)."""
         return replace(self, **changes)
 
+    def at_fidelity(self, fidelity: str) -> PrecisionConfig:
+        """A copy whose matmuls run at ``fidelity`` (LoFi .. HiFi4), named ``<name>+<fidelity>``."""
+        return self.with_(name=f"{self.name}+{fidelity}", math_fidelity=fidelity)
+
 
 PRECISIONS: dict[str, PrecisionConfig] = {
     "bf16-hifi4": PrecisionConfig(

@@ -50,12 +50,10 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
     state = bert_state_dict(hf_model)
     weights = config.dtype("weights")
     dram = ttnn.DRAM_MEMORY_CONFIG
+    helpers = (_linear_weight, _linear_bias, _layernorm_parameter, _embedding_weight)
     if next(iter(state.values())).is_meta:
-        preprocess_linear_weight, preprocess_linear_bias, preprocess_layernorm_parameter, preprocess_embedding_weight \
-            = _shape_only_helpers(ttnn)
-    else:
-        preprocess_linear_weight, preprocess_linear_bias, preprocess_layernorm_parameter, preprocess_embedding_weight \
-            = _linear_weight, _linear_bias, _layernorm_parameter, _embedding_weight
+        helpers = _shape_only_helpers(ttnn)
+    preprocess_linear_weight, preprocess_linear_bias, preprocess_layernorm_parameter, preprocess_embedding_weight = helpers
 
     def place(tensor: Any) -> Any:
         return ttnn.to_device(tensor, device, memory_config=dram)
@@ -108,13 +106,10 @@ def _shape_only_helpers(ttnn: Any) -> tuple[Any, Any, Any, Any]:
     def weight(w: torch.Tensor, *, dtype: Any) -> Any:
         return empty((w.shape[1], w.shape[0]), dtype, ttnn.TILE_LAYOUT)
 
-    def bias(b: torch.Tensor, *, dtype: Any) -> Any:
-        return empty((1, b.shape[0]), dtype, ttnn.TILE_LAYOUT)
-
-    def layernorm(p: torch.Tensor, *, dtype: Any) -> Any:
-        return empty((1, p.shape[0]), dtype, ttnn.TILE_LAYOUT)
+    def row(v: torch.Tensor, *, dtype: Any) -> Any:  # a bias or a LayerNorm parameter: one tiled row
+        return empty((1, v.shape[0]), dtype, ttnn.TILE_LAYOUT)
 
     def embedding(w: torch.Tensor, *, dtype: Any) -> Any:
         return empty(tuple(w.shape), dtype, ttnn.ROW_MAJOR_LAYOUT)
 
-    return weight, bias, layernorm, embedding
+    return weight, row, row, embedding

@@ -192,11 +192,15 @@ def _hub(name: str) -> LoadedModel:
     return LoadedModel(name, model.eval(), _tokenizer(repo), True, repo)
 
 
-def load_model(name: str = "auto") -> LoadedModel:
-    """Load a QA model by name (see the module docstring). Offline hub names raise OfflineModelError."""
+def _checked_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ModelError(f"model name must be a non-empty string; known names: {', '.join(known_names())}")
-    name = name.strip()
+    return name.strip()
+
+
+def load_model(name: str = "auto") -> LoadedModel:
+    """Load a QA model by name (see the module docstring). Offline hub names raise OfflineModelError."""
+    name = _checked_name(name)
     if name == "auto":
         path = squad_checkpoint()
         if path is not None:
@@ -229,9 +233,7 @@ def load_shapes(name: str = "auto") -> Any:
     Enough for shape-only tracing (``bertlib.profile``). A seed name needs no hub: its architecture is
     known (``SEEDS``), so ``bert-large`` and ``random:bert-large`` give the same shapes.
     """
-    if not isinstance(name, str) or not name.strip():
-        raise ModelError(f"model name must be a non-empty string; known names: {', '.join(known_names())}")
-    name = name.strip()
+    name = _checked_name(name)
     base = name.removeprefix("random:")
     if base in SEEDS and base != "minilm-squad":
         config = _seed_config(base)

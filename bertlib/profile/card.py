@@ -10,12 +10,12 @@ device profiler: run with ``TT_METAL_DEVICE_PROFILER=1`` and read ``generated/pr
 
 from __future__ import annotations
 
-import statistics
 import time
 from typing import Any
 
 import torch
 
+from bertlib.bench import median_seconds
 from bertlib.device import open_device
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
@@ -27,15 +27,6 @@ TRACE_REGION_BYTES = 64 << 20  # room for BERT-large's command trace
 def open_card(devices: int = 1) -> Any:
     """A card opened for tracing with two command queues (raises DeviceError without a card)."""
     return open_device("ttnn", mesh_shape=(1, devices), trace_region_size=TRACE_REGION_BYTES, num_command_queues=2)
-
-
-def _seconds(fn: Any, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str | PrecisionConfig = "optimized",
@@ -56,7 +47,7 @@ def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str 
     start = time.perf_counter()
     run_once()
     first_s = time.perf_counter() - start
-    cached_s = _seconds(run_once, repeats)
+    cached_s = median_seconds(run_once, repeats=repeats, warm_up=False)  # the first run above warmed it up
 
     device_inputs = preprocess_inputs(tt.config, ids, types, mask)
     trace_id = ttnn.begin_trace_capture(device, cq_id=ttnn.QueueId(0))
@@ -72,8 +63,7 @@ def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str 
         ttnn.execute_trace(device, trace_id, cq_id=ttnn.QueueId(0), blocking=False)
         ttnn.synchronize_device(device)
 
-    run_trace()
-    trace_s = _seconds(run_trace, repeats)
+    trace_s = median_seconds(run_trace, repeats=repeats)
     ttnn.release_trace(device, trace_id)
     return dict(model=model, batch=batch, seq=seq, precision=tt.config.precision.name, first_run_s=first_s,
                 compile_s=max(first_s - cached_s, 0.0), cached_s=cached_s, trace_2cq_s=trace_s,

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import torch
+import ttnn
 
 from bertlib.emulator import trace as op_trace
 from bertlib.emulator.numerics import BYTES_PER_ELEMENT
@@ -121,7 +122,7 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
         weight_bytes=sum(_nbytes(t.logical_shape, _dtype_name(t.dtype), t.layout) for t in leaves),
         parameters={(tuple(t.logical_shape), _dtype_name(t.dtype)) for t in leaves},
         batch_per_chip=per_chip,
-        hidden_bytes=_nbytes((per_chip, seq, hidden), act_dtype, handle.ttnn.TILE_LAYOUT),
+        hidden_bytes=_nbytes((per_chip, seq, hidden), act_dtype, ttnn.TILE_LAYOUT),
     )
 
 
@@ -132,8 +133,6 @@ def chip_figures(chip: str) -> ChipFigures:
 
 
 def _tiles(shape: tuple[int, ...]) -> int:
-    import ttnn
-
     return max(1, math.prod(padded(tuple(shape), ttnn.TILE_LAYOUT)) // 1024)
 
 
@@ -143,7 +142,7 @@ def op_cost(rec: op_trace.OpRecord, chip: ChipFigures, constants: Constants) -> 
     cores = min(grid_cores, _tiles(rec.output_shape))
     if rec.op in MATMULS:
         logical = math.prod(rec.output_shape)
-        flops = rec.flops * math.prod(padded(rec.output_shape, _tile_layout())) / max(logical, 1)
+        flops = rec.flops * math.prod(padded(rec.output_shape, ttnn.TILE_LAYOUT)) / max(logical, 1)
         rate = MATMUL_FLOPS_PER_CYCLE / FIDELITY_PHASES[rec.math_fidelity or "HiFi2"] * constants.matmul_efficiency
     else:
         flops = rec.flops
@@ -162,12 +161,6 @@ def op_cost(rec: op_trace.OpRecord, chip: ChipFigures, constants: Constants) -> 
                 dtype=rec.output_dtype, memory=rec.memory, math_fidelity=rec.math_fidelity, cores=cores,
                 flops=flops, dram_bytes=dram, l1_bytes=l1, compute_s=compute_s, dram_s=dram_s, l1_s=l1_s,
                 bound=bound, time_s=max(times.values()) + constants.op_overhead_s)
-
-
-def _tile_layout() -> Any:
-    import ttnn
-
-    return ttnn.TILE_LAYOUT
 
 
 def _io_bytes(batch: int, seq: int) -> float:
@@ -209,8 +202,6 @@ class Prediction:
 
 def _memory(mt: ModelTrace, precision: PrecisionConfig, chip: ChipFigures) -> dict[str, Any]:
     """Weights and the activation working set, per chip, against L1 and DRAM capacity (an estimate)."""
-    import ttnn
-
     peak = 0.0
     for rec in mt.records:
         live = sum(_nbytes(s, d, ttnn.TILE_LAYOUT) for s, d in zip(rec.input_shapes, rec.input_dtypes, strict=True)
