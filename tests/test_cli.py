@@ -93,7 +93,7 @@ def test_more_bad_input_from_the_command_line(tmp_path, monkeypatch):
         (["pcc", "--model", "bert-large"], "cannot be reached from here. Offline, use minilm-squad"),
         (["demo", "--batch", "0"], "--batch must be at least 1"),
         (["pcc", "--precision", "int3"], "invalid choice: 'int3'"),
-        (["demo", "--input", str(empty), "--seq", "128"], "question 0 is empty"),
+        (["demo", "--input", str(empty), "--seq", "128"], "the question is empty"),
         (["score", "--data", str(dataset), "--predictions", str(preds)], "have no prediction (first: q1)"),
         (["score", "--data", str(dataset), "--predictions", str(tmp_path / "none.json")], "does not exist"),
         (["squad", "--data", str(tmp_path / "none.json")], "does not exist"),

@@ -5,7 +5,7 @@ import torch
 
 from bertlib.models.registry import minilm_path
 from bertlib.qa.answers import extract_answers
-from bertlib.qa.windows import InputError, make_windows
+from bertlib.qa.windows import InputError, default_stride, make_windows
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_windows_overlap_by_stride(tokenizer):
     first = [o for o in windows.offsets[0] if o is not None]
     second = [o for o in windows.offsets[1] if o is not None]
     assert first[-32:] == second[:32]
+
+
+@pytest.mark.parametrize(("seq", "overlap"), [(384, 128), (256, 64), (128, 32)])
+def test_default_overlap_is_the_documented_one(tokenizer, seq, overlap):
+    context = " ".join(f"w{i}" for i in range(1200))
+    windows = make_windows(tokenizer, ["q?"], [context], seq=seq)
+    first = [o for o in windows.offsets[0] if o is not None]
+    second = [o for o in windows.offsets[1] if o is not None]
+    shared = len(set(first) & set(second))
+    assert shared == overlap == default_stride(seq)
 
 
 def test_answer_comes_from_the_best_window(tokenizer):
@@ -78,9 +88,9 @@ def test_spans_stay_inside_the_context_and_max_length(tokenizer):
 
 
 @pytest.mark.parametrize("question,context,message", [
-    ("", "text", "question 0 is empty"),
-    ("   ", "text", "question 0 is empty"),
-    ("why?", " \n", "context 0 is empty"),
+    ("", "text", "the question is empty"),
+    ("   ", "text", "the question is empty"),
+    ("why?", " \n", "the context is empty"),
     ("why " * 400, "text", "too long for windows of 384 tokens"),
 ])
 def test_bad_input_is_refused_with_what_to_do(tokenizer, question, context, message):

@@ -23,7 +23,7 @@ def test_example_fills_the_boxes_and_ask_answers(widget):
 def test_errors_show_inline_and_the_widget_keeps_working(widget):
     widget.question.value = "   "
     widget.ask.click()
-    assert "Cannot answer" in widget.output.value and "question 0 is empty" in widget.output.value
+    assert "Cannot answer" in widget.output.value and "the question is empty" in widget.output.value
     widget.question.value = "What gas is released?"
     widget.context.value = "Plants release oxygen when they split water."
     widget.ask.click()

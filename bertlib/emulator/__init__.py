@@ -48,9 +48,6 @@ OPS = (
     "embedding",
 )
 TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax_", "concatenate_heads")
-#: Mesh API: ours, with ttnn's names and arguments (a real mapper needs a real MeshDevice).
-MESH = ("ShardTensorToMesh", "ReplicateTensorToMesh", "ConcatMeshToTensor", "open_mesh_device", "close_mesh_device",
-        "open_device", "close_device")
 
 for _name in (*OPS, *TRANSFORMER_OPS):  # every op runs once per device when given mesh tensors
     if _name not in ("from_torch", "to_torch"):
@@ -111,5 +108,5 @@ def make_namespace() -> _Namespace:
     return _Namespace(**names)
 
 
-__all__ = ["DeallocatedTensorError", "MESH", "MeshDevice", "MeshTensor", "OPS", "PASSTHROUGH", "TRANSFORMER_OPS",
+__all__ = ["DeallocatedTensorError", "MeshDevice", "MeshTensor", "OPS", "PASSTHROUGH", "TRANSFORMER_OPS",
            "Tensor", "UnsupportedTTNNOp", "make_namespace", "recording"]

@@ -189,11 +189,6 @@ def _products(pairs: list[tuple[torch.Tensor, torch.Tensor]], golden: Golden) ->
     return first
 
 
-def fidelity_matmul(a: torch.Tensor, b: torch.Tensor, fidelity: str, golden: Golden) -> torch.Tensor:
-    """``golden(a, b)`` as the FPU computes it at ``fidelity``: a is in0 (srcB), b is in1 (srcA)."""
-    return _products(fidelity_operands(a, b, fidelity), golden)
-
-
 def _batched(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, tuple[int, ...]]:
     """a and b as 3-d batches for ``baddbmm``, and the shape of their product."""
     if b.dim() == 2:

@@ -18,13 +18,12 @@ import ttnn
 from bertlib.emulator import trace
 from bertlib.emulator.numerics import (
     BLOCK_FLOAT,
-    BYTES_PER_ELEMENT,
     Numerics,
     accumulate_matmul,
     quantize,
     round_bf16,
 )
-from bertlib.emulator.tensor import Tensor, padded
+from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 golden = ttnn.get_golden_function
 
@@ -47,10 +46,6 @@ def _tiled(tensor: Tensor, op: str) -> None:
 def _check_layout(dtype: Any, layout: Any) -> None:
     if dtype in BLOCK_FLOAT and layout != ttnn.TILE_LAYOUT:
         raise RuntimeError("Layout must be Layout::TILE for bfloat8_b or bfloat4_b!")
-
-
-def _nbytes(shape: Sequence[int], dtype: Any, layout: Any) -> float:
-    return math.prod(padded(tuple(shape), layout)) * BYTES_PER_ELEMENT.get(dtype, 4.0)
 
 
 def _buffer(memory_config: Any) -> str:
@@ -112,8 +107,8 @@ def _emit(
             math_fidelity=numerics.math_fidelity if numerics else None,
             core_grid=core_grid,
             flops=float(flops),
-            bytes_read=sum(_nbytes(t.logical_shape, t.dtype, t.layout) for t in inputs),
-            bytes_written=_nbytes(shape, dtype, layout) + also_written,
+            bytes_read=sum(tensor_bytes(t.logical_shape, t.dtype, t.layout) for t in inputs),
+            bytes_written=tensor_bytes(shape, dtype, layout) + also_written,
             host_s=host_s,
         )
     )
@@ -678,7 +673,7 @@ def split_query_key_value_and_split_heads(
     )
     query = _emit("split_query_key_value_and_split_heads", [x], shapes[0], x.dtype, ttnn.TILE_LAYOUT, config,
                   x.on_device, None if parts is None else (lambda: parts[0]),
-                  also_written=sum(_nbytes(shapes[i], x.dtype, ttnn.TILE_LAYOUT) for i in (1, 2)))
+                  also_written=sum(tensor_bytes(shapes[i], x.dtype, ttnn.TILE_LAYOUT) for i in (1, 2)))
     return query, key, value
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 import ttnn
 
-from bertlib.emulator.numerics import TILE
+from bertlib.emulator.numerics import BYTES_PER_ELEMENT, TILE
+
+_BYTES_BY_NAME = {str(k).split(".")[-1]: v for k, v in BYTES_PER_ELEMENT.items()}
 
 
 def padded(shape: tuple[int, ...], layout: Any) -> tuple[int, ...]:
@@ -22,6 +26,12 @@ def padded(shape: tuple[int, ...], layout: Any) -> tuple[int, ...]:
     else:
         dims.insert(0, TILE)
     return tuple(dims)
+
+
+def tensor_bytes(shape: Sequence[int], dtype: Any, layout: Any) -> float:
+    """Bytes a tensor of ``shape`` takes on the device; ``dtype`` is a ttnn dtype or its name ("bfloat16")."""
+    per_element = _BYTES_BY_NAME.get(str(dtype).split(".")[-1], 4.0)
+    return math.prod(padded(tuple(shape), layout)) * per_element
 
 
 class DeallocatedTensorError(RuntimeError):

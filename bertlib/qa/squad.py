@@ -16,7 +16,6 @@ and we match each:
 from __future__ import annotations
 
 import collections
-import json
 import re
 import string
 from dataclasses import dataclass
@@ -24,6 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from bertlib.errors import BertlibError
+from bertlib.jsonfile import read_json
+from bertlib.paths import SHARED_DIR
+
+#: The SQuAD files of this project's machines (``../shared/squad``; its README says what each holds).
+LOCAL_SQUAD_DIR = SHARED_DIR / "squad"
+SQUAD_V2_HALF = LOCAL_SQUAD_DIR / "dev-v2.0-half.json"
+#: The articles of ``dev-v2.0-half.json`` that no model here was trained on (1,629 questions, 826 unanswerable).
+HELD_OUT_TITLES = ["Force", "French_and_Indian_War", "Imperialism", "Warsaw"]
+#: The other twelve articles of ``dev-v2.0-half.json``, used for training.
+TRAIN_TITLES = ["1973_oil_crisis", "Computational_complexity_theory", "European_Union_law", "Harvard_University",
+                "Huguenot", "Immune_system", "Islamism", "Normans", "Packet_switching", "Scottish_Parliament",
+                "Steam_engine", "Yuan_dynasty"]
+HUB_NAMES = ("squad_v2", "squad")
+DATA_CHOICES = "--data squad_v2 (online, through `datasets`) or --data FILE (a SQuAD JSON file)"
 
 
 class SquadFileError(BertlibError, ValueError):
@@ -86,16 +99,10 @@ def load_squad(source: str | Path, *, titles: list[str] | None = None, limit: in
 
     ``titles`` keeps only those articles; ``limit`` then keeps the first N questions in file order.
     """
-    if str(source) in ("squad_v2", "squad"):
+    if str(source) in HUB_NAMES:
         dataset = _from_hub(str(source))
     else:
-        path = Path(source)
-        if not path.exists():
-            raise SquadFileError(f"SQuAD file {path} does not exist: pass a SQuAD JSON file (e.g. ../shared/squad/dev-v2.0-half.json)")
-        try:
-            dataset = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise SquadFileError(f"{path} is not valid JSON ({err.msg} at line {err.lineno})") from None
+        dataset = read_json(source, "SQuAD", SquadFileError, hint=f"use {DATA_CHOICES}")
     if not isinstance(dataset, dict) or not isinstance(dataset.get("data"), list):
         raise SquadFileError(f"{source} is not a SQuAD file: expected {{'version', 'data': [articles]}}")
     if titles:
@@ -121,6 +128,11 @@ def load_squad(source: str | Path, *, titles: list[str] | None = None, limit: in
     return dataset, questions
 
 
+def default_squad_data() -> str:
+    """The held-out SQuAD v2.0 file where this machine has it, else ``squad_v2`` (the hub, online)."""
+    return str(SQUAD_V2_HALF) if SQUAD_V2_HALF.exists() else "squad_v2"
+
+
 def _from_hub(name: str) -> dict:
     """Rebuild the official JSON layout from ``datasets.load_dataset(name, split="validation")`` (online)."""
     from datasets import load_dataset
@@ -128,8 +140,8 @@ def _from_hub(name: str) -> dict:
     try:
         rows = load_dataset(name, split="validation")
     except Exception as err:  # noqa: BLE001 - datasets raises many kinds when offline
-        raise SquadFileError(f"could not load {name!r} from the HuggingFace hub ({type(err).__name__}); offline, "
-                             "pass a local SQuAD JSON file such as ../shared/squad/dev-v2.0-half.json") from None
+        raise SquadFileError(f"could not load {name!r} from the HuggingFace hub ({type(err).__name__}); "
+                             f"use {DATA_CHOICES}") from None
     articles: dict[str, dict] = {}
     for row in rows:
         article = articles.setdefault(row["title"], {"title": row["title"], "paragraphs": []})

@@ -14,6 +14,15 @@ import torch
 
 from bertlib.errors import BertlibError
 
+#: Tokens shared by neighbouring windows: 128 at seq 384, as in the SQuAD set-up of BERT's paper, HF's
+#: course and tt-metal's squad demos.
+DOC_STRIDE = 128
+
+
+def default_stride(seq: int) -> int:
+    """``DOC_STRIDE`` where it is less than half a window, else a quarter of ``seq`` (32 at seq 128)."""
+    return DOC_STRIDE if DOC_STRIDE < seq // 2 else seq // 4
+
 
 class InputError(BertlibError, ValueError):
     """A question or context the model cannot take; the message says what to change."""
@@ -60,9 +69,9 @@ def make_windows(tokenizer: Any, questions: Sequence[str], contexts: Sequence[st
                  stride: int | None = None, max_positions: int = 512) -> Windows:
     """Tokenize each (question, context) pair into windows of ``seq`` tokens overlapping by ``stride``.
 
-    ``stride`` defaults to 128 tokens, or a quarter of ``seq`` when that is less (128 at seq 384, 32 at 128).
+    ``stride`` defaults to :func:`default_stride` (128 at seq 384, 32 at 128).
     """
-    stride = min(128, seq // 4) if stride is None else stride
+    stride = default_stride(seq) if stride is None else stride
     if seq % 32 or seq <= 0:
         raise InputError(f"sequence length {seq} is not a positive multiple of 32 (TT-NN tiles are 32x32): use e.g. 128 or 384")
     if seq > max_positions:
@@ -72,13 +81,15 @@ def make_windows(tokenizer: Any, questions: Sequence[str], contexts: Sequence[st
     if len(questions) != len(contexts):
         raise InputError(f"{len(questions)} questions but {len(contexts)} contexts: give one context per question")
     for i, (q, c) in enumerate(zip(questions, contexts, strict=True)):
+        which = "the question" if len(questions) == 1 else f"question {i + 1} of {len(questions)}"
         if not isinstance(q, str) or not q.strip():
-            raise InputError(f"question {i} is empty: type a question")
+            raise InputError(f"{which} is empty: type a question")
         if not isinstance(c, str) or not c.strip():
-            raise InputError(f"context {i} is empty: paste the text the answer should come from")
+            where = "the context" if len(questions) == 1 else f"the context of question {i + 1} of {len(questions)}"
+            raise InputError(f"{where} is empty: paste the text the answer should come from")
         q_tokens = len(tokenizer(q, add_special_tokens=False)["input_ids"])
         if q_tokens + 3 + stride >= seq:
-            raise InputError(f"question {i} has {q_tokens} tokens, too long for windows of {seq} tokens: "
+            raise InputError(f"{which} has {q_tokens} tokens, too long for windows of {seq} tokens: "
                              f"shorten it or use a longer sequence length")
     questions = [q.strip() for q in questions]
     enc = tokenizer(
