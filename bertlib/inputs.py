@@ -8,10 +8,9 @@ from typing import Any
 from bertlib.errors import BertlibError
 from bertlib.jsonfile import read_json
 from bertlib.models.registry import LoadedModel
-from bertlib.paths import DATA_DIR
+from bertlib.paths import DEFAULT_INPUT
 from bertlib.qa.windows import Windows, make_windows
 
-DEFAULT_INPUT = DATA_DIR / "input_data.json"
 FORMAT = 'a JSON list of {"context": ..., "question": ...} objects'
 
 

@@ -11,3 +11,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
 SHARED_DIR = REPO_ROOT.parent / "shared"
+DEFAULT_INPUT = DATA_DIR / "input_data.json"  # the demo inputs
+MODELS_DIR = DATA_DIR / "models"  # the shipped default QA model
+RECREATED_DIR = MODELS_DIR / "recreated"  # where ``python -m bertlib finetune`` writes (ignored by git)

@@ -1,6 +1,9 @@
 """The command line as a user runs it: real subprocesses, exit codes, messages, no tracebacks."""
 
 import json
+import math
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,12 +74,17 @@ def test_malformed_input_files(tmp_path):
 
 def test_finetune_runs_a_few_steps_and_resumes(tmp_path):
     out = tmp_path / "ckpt"
-    first = run("finetune", "--out", str(out), "--max-steps", "1", "--save-every", "1", timeout=600)
+    first = run("finetune", "--out", str(out), "--max-steps", "1", "--save-every", "1", timeout=900)
     assert first.returncode == 0, first.stderr
-    assert "stopped at step 1 of 870" in first.stdout
-    second = run("finetune", "--out", str(out), "--max-steps", "2", "--save-every", "1", timeout=600)
+    examples, windows = map(int, re.search(r"(\d+) examples, (\d+) windows", first.stdout).groups())
+    # the recipe's data: 16,326 SQuAD questions plus about 17,600 generated unanswerable examples
+    assert 33_500 < examples < 34_500 and windows > examples
+    total = math.ceil(5 * windows / 32)  # 5 epochs of batch 32
+    assert f"stopped at step 1 of {total}" in first.stdout
+    assert re.search(rf"s per step on cpu: the {total} steps take about [\d.]+ (min|h) on this machine", first.stdout)
+    second = run("finetune", "--out", str(out), "--max-steps", "2", "--save-every", "1", timeout=900)
     assert second.returncode == 0, second.stderr
-    assert "resuming from step 1 of 2" in second.stdout and "stopped at step 2 of 870" in second.stdout
+    assert "resuming from step 1 of 2" in second.stdout and f"stopped at step 2 of {total}" in second.stdout
     assert not (out / "model.safetensors").exists()  # a partial run never passes for the checkpoint
 
 
@@ -125,3 +133,53 @@ def test_bench_json_rows():
     for r in rows:
         assert r["emulator_s"] > 0 and r["hf_s"] > 0 and abs(r["ratio"] - r["emulator_s"] / r["hf_s"]) < 1e-9
         assert r["hf_attention"] == "sdpa" and (r["batch"], r["seq"]) == (8, 128)
+
+
+def fresh_copy(dest: Path) -> Path:
+    """The repository's files as a clone would have them (tracked and not ignored), with no ../shared beside."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split("\0")
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).write_bytes(source.read_bytes())
+    return dest
+
+
+def test_demo_from_a_fresh_clone_without_shared_gives_trained_answers(tmp_path):
+    clone = fresh_copy(tmp_path / "bert-ttnn")
+    assert not (tmp_path / "shared").exists()
+    env = {k: v for k, v in os.environ.items() if k != "BERTLIB_MODELS_DIR"} | {
+        "PYTHONPATH": str(clone), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-m", "bertlib", "demo"], cwd=clone, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert f"({clone / 'data' / 'models' / 'minilm-l6-squad2'})" in out.stdout  # the clone's own model
+    for answer in ("TT-NN: oxygen", "TT-NN: 1,230", "TT-NN: August 2012", "HF   : August 2012", "TT-NN: distance"):
+        assert answer in out.stdout
+    assert "untrained" not in (out.stdout + out.stderr).lower()
+    doctor = subprocess.run([sys.executable, "-m", "bertlib", "doctor"], cwd=clone, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert "missing         SQuAD data" in doctor.stdout and "--data squad_v2" in doctor.stdout
+    squad = subprocess.run([sys.executable, "-m", "bertlib", "squad", "--limit", "2"], cwd=clone, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert squad.returncode == 2 and "Traceback" not in squad.stderr
+    assert squad.stderr.count("\n") == 1 and "--data squad_v2" in squad.stderr and "--data FILE" in squad.stderr
+
+
+def test_auto_without_a_trained_model_is_refused(tmp_path):
+    clone = fresh_copy(tmp_path / "bert-ttnn")
+    for shipped in (clone / "data" / "models" / "minilm-l6-squad2").iterdir():
+        shipped.unlink()
+    env = {k: v for k, v in os.environ.items() if k != "BERTLIB_MODELS_DIR"} | {
+        "PYTHONPATH": str(clone), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-m", "bertlib", "demo"], cwd=clone, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "error: no trained QA model found" in out.stderr and "python -m bertlib finetune" in out.stderr
+    untrained = subprocess.run([sys.executable, "-m", "bertlib", "demo", "--model", "minilm", "--seq", "128"],
+                               cwd=clone, env=env, capture_output=True, text=True, timeout=300)
+    assert untrained.returncode == 0, untrained.stderr
+    answers = [line for line in untrained.stdout.splitlines() if line.startswith("    TT-NN:")]
+    assert len(answers) == 8 and all(line.endswith("[untrained QA head: meaningless]") for line in answers)

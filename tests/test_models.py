@@ -1,5 +1,7 @@
 """TT-NN BERT and DistilBERT, block by block, against HuggingFace at small random configs."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from transformers import BertConfig, BertForQuestionAnswering, DistilBertConfig, DistilBertForQuestionAnswering
@@ -8,7 +10,18 @@ from bertlib import reference
 from bertlib.compare import COLUMNS, compare
 from bertlib.models import TTModel, get_precision, load_model
 from bertlib.models.configs import UnknownPrecisionError
-from bertlib.models.registry import LoadedModel, ModelError, OfflineModelError, minilm_path
+from bertlib.models.registry import (
+    RECREATED_DIR,
+    LoadedModel,
+    ModelError,
+    NoTrainedModelError,
+    OfflineModelError,
+    load_shapes,
+    minilm_path,
+    model_dirs,
+    squad_checkpoint,
+)
+from bertlib.paths import REPO_ROOT, SHARED_DIR
 from bertlib.qa.windows import make_windows
 
 QUESTIONS = ["Where does the Rhine flow?", "Who wrote it?"]
@@ -106,11 +119,48 @@ def test_random_architectures(name, layers, hidden):
     assert torch.equal(loaded.hf_model.qa_outputs.weight, again.hf_model.qa_outputs.weight)  # seeded
 
 
-def test_auto_prefers_the_squad_checkpoint():
+def test_auto_is_the_shipped_squad2_model_in_float32(monkeypatch, tmp_path):
+    monkeypatch.delenv("BERTLIB_MODELS_DIR", raising=False)
+    monkeypatch.setattr("bertlib.models.registry.SHARED_DIR", tmp_path / "no-shared")
     loaded = load_model("auto")
     assert loaded.name == "minilm-squad" and loaded.head_trained
+    assert Path(loaded.source) == REPO_ROOT / "data" / "models" / "minilm-l6-squad2"
+    assert {p.dtype for p in loaded.hf_model.parameters()} == {torch.float32}  # float16 on disk
+    assert "F1" in loaded.note and "squad" in loaded.note
     minilm = load_model("minilm")
-    assert not minilm.head_trained and minilm.config.hidden_size == 384
+    assert not minilm.head_trained and minilm.config.hidden_size == 384 and "UNTRAINED" in minilm.note
+
+
+def test_shipped_model_equals_the_shared_float32_one():
+    """The repository's float16 copy loses nothing: the trained weights had passed through float16."""
+    from safetensors.torch import load_file
+
+    shared = SHARED_DIR / "models" / "minilm-l6-squad2" / "model.safetensors"
+    if not shared.exists():
+        pytest.skip("no ../shared/models beside this checkout")
+    ours = load_file(REPO_ROOT / "data" / "models" / "minilm-l6-squad2" / "model.safetensors")
+    theirs = load_file(shared)
+    assert ours.keys() == theirs.keys()
+    assert all(ours[k].dtype == torch.float16 and torch.equal(ours[k].float(), theirs[k]) for k in theirs)
+
+
+def test_models_dir_order(monkeypatch, tmp_path):
+    """$BERTLIB_MODELS_DIR first, then data/models/recreated, data/models, ../shared/models."""
+    copy = tmp_path / "mine" / "minilm-l6-squad2"
+    copy.mkdir(parents=True)
+    (copy / "config.json").write_text("{}")
+    monkeypatch.setenv("BERTLIB_MODELS_DIR", str(tmp_path / "mine"))
+    assert squad_checkpoint() == copy
+    assert model_dirs()[1:] == [RECREATED_DIR, REPO_ROOT / "data" / "models", SHARED_DIR / "models"]
+
+
+def test_auto_without_a_trained_model_raises_the_typed_error(monkeypatch, tmp_path):
+    monkeypatch.setattr("bertlib.models.registry.model_dirs", lambda: [tmp_path])
+    for name in ("auto", "minilm-squad"):
+        with pytest.raises(NoTrainedModelError, match="no trained QA model found .*python -m bertlib finetune"):
+            load_model(name)
+    with pytest.raises(NoTrainedModelError):
+        load_shapes("auto")
 
 
 @pytest.mark.parametrize("name,batch,seq", [

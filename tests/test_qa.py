@@ -113,4 +113,4 @@ def test_answers_are_the_same_on_every_run(handle):
     runs = [answer_questions(tt, ["How long is the Rhine?"], ["The Rhine is about 1,230 kilometres long."], seq=64)
             for _ in range(2)]
     assert [(a.text, a.score) for a in runs[0].tt] == [(a.text, a.score) for a in runs[1].tt]
-    assert runs[0].tt[0].text == "1,230"
+    assert runs[0].tt[0].text.startswith("1,230")

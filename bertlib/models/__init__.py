@@ -1,43 +1,19 @@
-"""BERT / DistilBERT in TT-NN: the registry, precision configs, parameter preprocessing and the runner."""
+"""BERT / DistilBERT in TT-NN: the registry, precision configs, parameter preprocessing and the runner.
 
-from __future__ import annotations
+The names below are imported on first use: reading a precision config or finding a model's files does not
+import ttnn or torch.
+"""
 
-from dataclasses import dataclass
-from typing import Any
+from bertlib.lazy import lazy_attributes
 
-import torch
+_LAZY = {
+    "TTModel": "bertlib.models.runner", "TTConfig": "bertlib.models.bert", "Params": "bertlib.models.preprocess",
+    "PRECISIONS": "bertlib.models.configs", "PrecisionConfig": "bertlib.models.configs",
+    "UnknownPrecisionError": "bertlib.models.configs", "get_precision": "bertlib.models.configs",
+    "LoadedModel": "bertlib.models.registry", "ModelError": "bertlib.models.registry",
+    "OfflineModelError": "bertlib.models.registry", "NoTrainedModelError": "bertlib.models.registry",
+    "load_model": "bertlib.models.registry",
+}
+__all__ = sorted(_LAZY)
 
-from bertlib.models.bert import TTConfig, bert_for_question_answering, preprocess_inputs
-from bertlib.models.configs import PRECISIONS, PrecisionConfig, UnknownPrecisionError, get_precision
-from bertlib.models.preprocess import Params, preprocess_parameters
-from bertlib.models.registry import LoadedModel, ModelError, OfflineModelError, load_model
-
-
-@dataclass
-class TTModel:
-    """A loaded model's weights on a device at one precision, callable on token ids."""
-
-    loaded: LoadedModel
-    config: TTConfig
-    parameters: Params
-
-    @classmethod
-    def build(cls, loaded: LoadedModel, precision: str | PrecisionConfig, handle: Any) -> TTModel:
-        """Preprocess ``loaded``'s weights once for ``precision`` onto ``handle``'s device."""
-        config = TTConfig(loaded.config, get_precision(precision), handle.ttnn, handle.device)
-        return cls(loaded, config, preprocess_parameters(loaded.hf_model, config))
-
-    def __call__(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None, attention_mask: torch.Tensor,
-                 captures: list[dict] | None = None) -> torch.Tensor:
-        """QA logits ``(B, S, 2)`` as float32 on the host."""
-        if not self.loaded.has_token_types:
-            token_type_ids = None
-        inputs = preprocess_inputs(self.config, input_ids, token_type_ids, attention_mask)
-        logits = bert_for_question_answering(self.config, *inputs, parameters=self.parameters, captures=captures)
-        ttnn, device = self.config.ttnn, self.config.device
-        composer = ttnn.ConcatMeshToTensor(device, dim=0) if device.get_num_devices() > 1 else None
-        return ttnn.to_torch(logits, mesh_composer=composer).to(torch.float32)
-
-
-__all__ = ["PRECISIONS", "LoadedModel", "ModelError", "OfflineModelError", "Params", "PrecisionConfig", "TTConfig",
-           "TTModel", "UnknownPrecisionError", "get_precision", "load_model"]
+__getattr__ = lazy_attributes("bertlib.models", _LAZY)

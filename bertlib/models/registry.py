@@ -23,17 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from bertlib.errors import BertlibError
-from bertlib.paths import DATA_DIR, SHARED_DIR
+from bertlib.paths import MODELS_DIR, RECREATED_DIR, SHARED_DIR
 
 SEED = 0
 #: The folder name of the default QA model, wherever it lives.
 SQUAD_MODEL = "minilm-l6-squad2"
 MODELS_ENV = "BERTLIB_MODELS_DIR"
-#: Where ``python -m bertlib finetune`` writes a recreated model (ignored by git; found before the shipped one).
-RECREATED_DIR = DATA_DIR / "models" / "recreated"
 #: What the default model scores (README, "SQuAD"): the line the demo and the widget show.
 SQUAD_MODEL_QUALITY = ("minilm-l6-squad2: F1 51.9 (HF fp32) on the 1,629 held-out SQuAD v2.0 questions; "
                        "measure with `python -m bertlib squad --data squad_v2 --titles Force French_and_Indian_War "
@@ -120,7 +116,7 @@ def model_dirs() -> list[Path]:
     """Where trained models are looked for, in order: ``$BERTLIB_MODELS_DIR``, the repository's
     ``data/models/recreated`` (``finetune``'s output) and ``data/models`` (shipped), then ``../shared/models``."""
     env = [Path(os.environ[MODELS_ENV]).expanduser()] if os.environ.get(MODELS_ENV) else []
-    return [*env, RECREATED_DIR, DATA_DIR / "models", SHARED_DIR / "models"]
+    return [*env, RECREATED_DIR, MODELS_DIR, SHARED_DIR / "models"]
 
 
 def squad_checkpoint() -> Path | None:
@@ -168,6 +164,14 @@ def _tokenizer(source: Path | str, **kwargs: Any) -> Any:
     return AutoTokenizer.from_pretrained(str(source), **kwargs)
 
 
+def _from_pretrained(model_class: Any, source: str, **kwargs: Any) -> Any:
+    """``model_class.from_pretrained`` in eval mode, eager attention (for the hooks), float32 whatever the files
+    store (the shipped model is float16 on disk)."""
+    import torch
+
+    return model_class.from_pretrained(source, attn_implementation="eager", dtype=torch.float32, **kwargs).eval()
+
+
 def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
     config_file = path / "config.json"
     if not config_file.exists():
@@ -175,9 +179,10 @@ def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
     model_type = json.loads(config_file.read_text()).get("model_type", "bert")
     _, model_class = _hf_classes(model_type)
     _quiet_transformers()
+    import torch
+
     torch.manual_seed(SEED)  # a checkpoint without a QA head gets the same seeded head every time
-    # float32 whatever the files store (the shipped model is float16 on disk)
-    model = model_class.from_pretrained(str(path), attn_implementation="eager", dtype=torch.float32).eval()
+    model = _from_pretrained(model_class, str(path))
     return LoadedModel(name, model, _tokenizer(path), head_trained, str(path))
 
 
@@ -194,6 +199,8 @@ def _random(name: str) -> LoadedModel:
     if base not in SEEDS:
         raise ModelError(f"unknown model {name!r}: random:<name> takes one of {', '.join(SEEDS)}")
     config = _seed_config(base)
+    import torch
+
     _, model_class = _hf_classes(config.model_type)
     torch.manual_seed(SEED)
     model = model_class(config).eval()
@@ -215,9 +222,8 @@ def _hub(name: str) -> LoadedModel:
     _, model_class = _hf_classes(arch["model_type"])
     _quiet_transformers()
     try:  # a copy in the local HF cache works offline too
-        model = model_class.from_pretrained(repo, attn_implementation="eager", dtype=torch.float32,
-                                            local_files_only=True)
-        return LoadedModel(name, model.eval(), _tokenizer(repo, local_files_only=True), True, repo)
+        model = _from_pretrained(model_class, repo, local_files_only=True)
+        return LoadedModel(name, model, _tokenizer(repo, local_files_only=True), True, repo)
     except OSError:
         pass
     if not _hub_reachable():
@@ -225,8 +231,7 @@ def _hub(name: str) -> LoadedModel:
             f"{name} ({repo}) loads from the HuggingFace hub, which cannot be reached from here. "
             f"Offline, use {OFFLINE_CHOICES}; random:{name} has its exact architecture."
         )
-    model = model_class.from_pretrained(repo, attn_implementation="eager", dtype=torch.float32)
-    return LoadedModel(name, model.eval(), _tokenizer(repo), True, repo)
+    return LoadedModel(name, _from_pretrained(model_class, repo), _tokenizer(repo), True, repo)
 
 
 def _checked_name(name: Any) -> str:
@@ -273,6 +278,8 @@ def load_shapes(name: str = "auto") -> Any:
         config = _hf_classes(model_type)[0].from_pretrained(str(path))
     else:
         raise ModelError(f"unknown model {name!r}: use one of {', '.join(known_names())}, or a path to a local checkpoint")
+    import torch
+
     _, model_class = _hf_classes(config.model_type)
     with torch.device("meta"):
         return model_class(config).eval()

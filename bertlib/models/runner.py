@@ -1,0 +1,40 @@
+"""The runner: a loaded model's weights preprocessed once onto a device, called on token ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from bertlib.models.bert import TTConfig, bert_for_question_answering, preprocess_inputs
+from bertlib.models.configs import PrecisionConfig, get_precision
+from bertlib.models.preprocess import Params, preprocess_parameters
+from bertlib.models.registry import LoadedModel
+
+
+@dataclass
+class TTModel:
+    """A loaded model's weights on a device at one precision, callable on token ids."""
+
+    loaded: LoadedModel
+    config: TTConfig
+    parameters: Params
+
+    @classmethod
+    def build(cls, loaded: LoadedModel, precision: str | PrecisionConfig, handle: Any) -> TTModel:
+        """Preprocess ``loaded``'s weights once for ``precision`` onto ``handle``'s device."""
+        config = TTConfig(loaded.config, get_precision(precision), handle.ttnn, handle.device)
+        return cls(loaded, config, preprocess_parameters(loaded.hf_model, config))
+
+    def __call__(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None, attention_mask: torch.Tensor,
+                 captures: list[dict] | None = None) -> torch.Tensor:
+        """QA logits ``(B, S, 2)`` as float32 on the host."""
+        if not self.loaded.has_token_types:
+            token_type_ids = None
+        inputs = preprocess_inputs(self.config, input_ids, token_type_ids, attention_mask)
+        logits = bert_for_question_answering(self.config, *inputs, parameters=self.parameters, captures=captures)
+        ttnn, device = self.config.ttnn, self.config.device
+        composer = ttnn.ConcatMeshToTensor(device, dim=0) if device.get_num_devices() > 1 else None
+        return ttnn.to_torch(logits, mesh_composer=composer).to(torch.float32)
+
