@@ -211,11 +211,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"constants": vars(constants), "rows": rows}))
             return 0
-        print(f"fitted: matmul_efficiency {constants.matmul_efficiency}, op_overhead {constants.op_overhead_s * 1e6:.2f} us")
-        for r in rows:
-            print(f"{r['implementation'][:52]:52s} b{r['batch']} s{r['seq']} {r['kind']:10s} published "
-                  f"{r['published']:7.1f} predicted {r['predicted']:7.1f} ratio {r['ratio']:.2f} "
-                  f"(leave-one-out {r['loo_ratio']:.2f})")
+        print(f"fitted constants: matmul efficiency {constants.matmul_efficiency}, "
+              f"fixed cost per op {constants.op_overhead_s * 1e6:.2f} us\n")
+        print(calibration_text(rows))
         return 0
     if args.measure:
         from bertlib.profile.card import measure
@@ -229,12 +227,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(p.as_dict()))
         return 0
-    import pandas as pd
-
-    ops = pd.DataFrame(p.ops)[["op", "output_shape", "dtype", "memory", "math_fidelity", "cores", "bound", "time_s"]]
-    ops["time_us"] = (ops.pop("time_s") * 1e6).round(1)
-    print(ops.to_string(index=False))
-    print(f"\nESTIMATE ({p.label}) for {args.model}, batch {args.batch}, seq {args.seq}, {precision.name}, {args.chip}:")
+    print(ops_text(p.ops))
+    print(f"\nPredicted for {args.model}, batch {args.batch}, seq {args.seq}, {precision.name}, {args.chip} "
+          f"({p.label}):")
     print(f"  device time per batch {p.device_s * 1e3:.2f} ms, end to end {p.end_to_end_s * 1e3:.2f} ms, "
           f"{p.sentences_per_s:.1f} sentences/s")
     for group, seconds in p.by_group().items():
@@ -245,6 +240,48 @@ def cmd_profile(args: argparse.Namespace) -> int:
           f"{m['dram_needed_bytes'] / 2**30:.2f} of {m['dram_capacity_bytes'] / 2**30:.0f} GiB per chip): "
           f"{'fits' if m['fits'] else 'DOES NOT FIT: ' + '; '.join(m['problems'])}")
     return 0
+
+
+def text_table(frame: Any, digits: dict[str, int]) -> str:
+    """A DataFrame as plain text: text left-aligned, numbers right-aligned (``digits[column]`` decimals), nothing cut."""
+    from pandas.api.types import is_numeric_dtype
+
+    cells = {c: [f"{v:.{digits[c]}f}" if c in digits else str(v) for v in frame[c]] for c in frame.columns}
+    widths = {c: max(len(str(c)), *(len(v) for v in cells[c])) for c in frame.columns}
+    left = {c: not is_numeric_dtype(frame[c]) for c in frame.columns}
+
+    def line(values: dict[str, str]) -> str:
+        return "  ".join(v.ljust(widths[c]) if left[c] else v.rjust(widths[c]) for c, v in values.items()).rstrip()
+
+    rows = [line({c: str(c) for c in frame.columns})]
+    rows += [line({c: cells[c][i] for c in frame.columns}) for i in range(len(frame))]
+    return "\n".join(rows)
+
+
+def ops_text(ops: list[dict[str, Any]]) -> str:
+    """The predicted ops as a table: identical ops (same op, shape, dtype, placement, fidelity, grid and bound)
+    on one row with their count, in the order they first run."""
+    import pandas as pd
+
+    frame = pd.DataFrame(ops)
+    frame["shape"] = frame.output_shape.map(lambda shape: "×".join(map(str, shape)))
+    frame["dtype"] = frame.dtype.str.lower()
+    frame["fidelity"] = frame.math_fidelity.fillna("—")  # ops without a matrix engine have no fidelity
+    keys = ["op", "shape", "dtype", "memory", "fidelity", "cores", "bound"]
+    table = frame.groupby(keys, sort=False).time_s.agg(["count", "mean", "sum"]).reset_index()
+    table["µs each"] = table.pop("mean") * 1e6
+    table["ms total"] = table.pop("sum") * 1e3
+    return text_table(table.rename(columns={"count": "×"}), {"µs each": 1, "ms total": 3})
+
+
+def calibration_text(rows: list[dict[str, Any]]) -> str:
+    """The calibration rows as a table with whole names (sentences/s; ratio = predicted / published)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)[["implementation", "batch", "seq", "kind", "published", "predicted", "ratio",
+                                "loo_ratio"]]
+    frame = frame.rename(columns={"implementation": "tt-metal implementation", "loo_ratio": "leave-one-out"})
+    return text_table(frame, {"published": 1, "predicted": 1, "ratio": 2, "leave-one-out": 2})
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:

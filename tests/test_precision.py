@@ -6,13 +6,10 @@ import torch
 from bertlib.inputs import load_inputs
 from bertlib.linear_swap import TTNNLinear, swap_linears
 from bertlib.models import load_model
-from bertlib.models.registry import REPO_ROOT
 from bertlib.precision import SWEEP, int8_rows, quantize_int8, sweep
 from bertlib.qa.pipeline import hf_logits_fn, run_models
-from bertlib.qa.squad import load_squad
+from bertlib.qa.squad import SQUAD_V2_HALF, load_squad
 from bertlib.qa.windows import make_windows
-
-SQUAD_V2 = REPO_ROOT.parent / "shared" / "squad" / "dev-v2.0-half.json"
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +44,7 @@ def test_int8_is_close_to_fp32_and_quantizes_every_linear(loaded):
 
 
 def test_sweep_rows_share_the_questions_and_order_by_precision(loaded, handle):
-    dataset, questions = load_squad(SQUAD_V2, titles=["Warsaw"], limit=4)
+    dataset, questions = load_squad(SQUAD_V2_HALF, titles=["Warsaw"], limit=4)
     windows = make_windows(loaded.tokenizer, [questions[0].question], [questions[0].context], seq=128)
     configs = [SWEEP[0], SWEEP[-1]]  # bf16-hifi4 and the lowest: bfloat4_b weights, LoFi, bf16 accumulation
     summary, layers = sweep(loaded, windows, dataset, questions, handle, configs=configs, batch=4, seq=128)

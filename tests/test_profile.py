@@ -93,6 +93,23 @@ def test_shape_only_trace_matches_a_computed_run(handle):
     assert [(r.op, r.output_shape, r.output_dtype, r.memory) for r in shapes.records] == real_ops
 
 
+def test_profile_tables_read_at_a_glance(capsys):
+    assert main(["profile", "--model", "random:bert-tiny", "--seq", "128", "--batch", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "ESTIMATE (estimate" not in text
+    assert "Predicted for random:bert-tiny" in text and "not a measurement" in text
+    header, *rows = text.split("\n\n")[0].splitlines()
+    assert header.split()[:3] == ["op", "shape", "dtype"] and "×" in header
+    count = header.index("×")
+    ops = costmodel.predict("random:bert-tiny", 4, 128).ops
+    assert sum(int(row[count - 2:count + 1]) for row in rows) == len(ops)  # grouped rows account for every op
+    assert any(row.startswith("embedding ") and " — " in row for row in rows)  # no fidelity: a dash
+    assert main(["profile", "--calibrate"]) == 0
+    calibration = capsys.readouterr().out
+    for row in costmodel.CALIBRATION:
+        assert row.implementation in calibration  # whole names, never cut mid-word
+
+
 def test_calibration_constants_are_the_fit():
     assert costmodel.calibrate() == costmodel.FITTED
 

@@ -4,10 +4,16 @@ import json
 
 import pytest
 
-from bertlib.models.registry import REPO_ROOT
-from bertlib.qa.squad import PredictionsError, SquadFileError, load_squad, normalize_answer, score, subset
-
-SQUAD_V2 = REPO_ROOT.parent / "shared" / "squad" / "dev-v2.0-half.json"
+from bertlib.qa.squad import (
+    HELD_OUT_TITLES,
+    SQUAD_V2_HALF,
+    PredictionsError,
+    SquadFileError,
+    load_squad,
+    normalize_answer,
+    score,
+    subset,
+)
 
 
 def dataset(version, qas):
@@ -74,14 +80,40 @@ def test_bad_predictions_and_files(tmp_path):
     with pytest.raises(SquadFileError, match="lacks"):
         load_squad(bad)
     with pytest.raises(SquadFileError, match="no article titled Nowhere"):
-        load_squad(SQUAD_V2, titles=["Nowhere"])
+        load_squad(SQUAD_V2_HALF, titles=["Nowhere"])
 
 
 def test_held_out_split_and_limit():
-    data, questions = load_squad(SQUAD_V2,
-                                 titles=["Force", "French_and_Indian_War", "Imperialism", "Warsaw"])
+    data, questions = load_squad(SQUAD_V2_HALF,
+                                 titles=HELD_OUT_TITLES)
     assert len(questions) == 1629 and sum(not q.answers for q in questions) == 826
-    small, first = load_squad(SQUAD_V2, titles=["Warsaw"], limit=5)
+    small, first = load_squad(SQUAD_V2_HALF, titles=["Warsaw"], limit=5)
     assert [q.id for q in first] == [q.id for q in questions if q.title == "Warsaw"][:5]
     assert sum(len(p["qas"]) for a in small["data"] for p in a["paragraphs"]) == 5
     assert subset(data, set())["data"] == []
+
+
+def test_threshold_curve_matches_extraction_at_each_threshold():
+    import torch
+
+    from bertlib.qa.answers import Answer, extract_answers
+    from bertlib.qa.squad import Question, threshold_curve
+    from bertlib.qa.windows import Windows
+
+    contexts = ["Paris is big.", "Rome is old."]
+    questions = [Question("a", "T", contexts[0], "Which city?", ["Paris"], [0]), Question("b", "T", contexts[1], "?", [], [])]
+    data = dataset("v2.0", [qa("a", "Paris"), qa("b")])
+    offsets = [[None, (0, 5), (6, 8), None], [None, (0, 4), (5, 7), None]]
+    windows = Windows(torch.zeros(2, 4, dtype=torch.long), torch.zeros(2, 4, dtype=torch.long),
+                      torch.ones(2, 4, dtype=torch.long), offsets, [0, 1])
+    logits = torch.zeros(2, 4, 2)
+    logits[0, 1, :] = 3.0  # "Paris": score 6 against null 0
+    logits[1, 1, :] = 1.0  # "Rome": score 2 against null 0
+    free = extract_answers(logits, windows, contexts, null_threshold=None)
+    assert [a.text for a in free] == ["Paris", "Rome"] and isinstance(free[0], Answer)
+    curve = threshold_curve(data, questions, free, [-1.0, 3.0, 7.0])
+    for row in curve:
+        fixed = extract_answers(logits, windows, contexts, null_threshold=row["threshold"])
+        expected = score(data, {q.id: a.text for q, a in zip(questions, fixed)})
+        assert row["f1"] == expected["f1"] and row["NoAns_f1"] == expected["NoAns_f1"]
+    assert [r["f1"] for r in curve] == [50.0, 100.0, 50.0]  # both answered; only Paris; neither

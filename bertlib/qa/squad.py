@@ -208,6 +208,22 @@ def _score_v2(dataset: dict, predictions: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def threshold_curve(dataset: dict, questions: list[Question], answers: list[Any],
+                    thresholds: list[float]) -> list[dict[str, float]]:
+    """SQuAD v2 scores at each null threshold, from answers extracted with ``null_threshold=None``.
+
+    A question is answered at threshold ``t`` when its best span's score beats its null score by more than
+    ``t`` (as :func:`bertlib.qa.answers.extract_answers` decides), so one forward pass serves every ``t``.
+    """
+    rows = []
+    for t in thresholds:
+        predictions = {q.id: a.text if a.score - a.null_score > t else "" for q, a in zip(questions, answers,
+                                                                                           strict=True)}
+        result = score(dataset, predictions)
+        rows.append({"threshold": t, **{k: result[k] for k in ("exact", "f1", "HasAns_f1", "NoAns_f1") if k in result}})
+    return rows
+
+
 def _eval(exact: dict, f1: dict, ids: list[str]) -> dict[str, Any]:
     total = len(ids)
     return {"exact": 100.0 * sum(exact[i] for i in ids) / total, "f1": 100.0 * sum(f1[i] for i in ids) / total,
