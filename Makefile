@@ -11,12 +11,14 @@ PYTHON312 ?= $(shell for c in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt jupyter/overrides.json
 	@if [ -z "$(PYTHON312)" ]; then \
 	  echo "Python 3.12 not found: install it (e.g. 'pyenv install 3.12' or your OS's python3.12 package) and rerun."; exit 1; fi
 	@[ -x $(PY) ] || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 	$(PY) -m pip check
+	@# JupyterLab settings: no "Jupyter news" question, no update check (the machine may be offline)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@touch $@
 
 demo: setup
@@ -32,8 +34,9 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# ARGS go to JupyterLab, e.g. make lab ARGS="--port 8890 --ip 0.0.0.0". --allow-root: containers often run as root.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --allow-root $(ARGS) notebooks/
 
 lint: setup
 	$(VENV)/bin/ruff check .

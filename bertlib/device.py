@@ -73,6 +73,9 @@ class EmulatedDevice:
     chip: Chip
     device_id: int = 0
     closed: bool = False
+    trace_region_size: int = 0  # bytes for captured traces; ttnn's default is 0 (no trace capture)
+    num_command_queues: int = 1
+    l1_small_size: int = 0
 
     def arch(self) -> Any:
         import ttnn
@@ -139,13 +142,24 @@ def open_device(
     chip: str = "wormhole_n150",
     mesh_shape: tuple[int, int] | None = None,
     quiet: bool = False,
-    **device_kwargs: Any,
+    trace_region_size: int = 0,
+    num_command_queues: int = 1,
+    l1_small_size: int = 0,
 ) -> DeviceHandle:
     """Open a device: ``"auto"`` (a card if present, else the emulator), ``"ttnn"`` or ``"emulator"``.
 
     ``chip`` picks the chip the emulator stands in for (``wormhole_n150``, ``wormhole_n300``,
-    ``blackhole_p150``); ``mesh_shape`` opens a mesh (n300, T3000) on a card.
+    ``blackhole_p150``); ``mesh_shape`` opens a mesh (n300, T3000) on a card. ``trace_region_size`` (bytes)
+    is needed for ``ttnn.begin_trace_capture``: ttnn's default, 0, leaves no room for a trace (tt-metal's
+    BERT performance tests open 64 MB and more); ``num_command_queues=2`` adds queue 1 for input writes.
+    Both go to ``ttnn.open_device`` on a card and are checked the same way on the emulator.
     """
+    device_kwargs = dict(trace_region_size=trace_region_size, num_command_queues=num_command_queues,
+                         l1_small_size=l1_small_size)
+    if num_command_queues not in (1, 2):
+        raise DeviceError(f"num_command_queues={num_command_queues}: a Tenstorrent device has 1 or 2 command queues")
+    if trace_region_size < 0 or l1_small_size < 0:
+        raise DeviceError("trace_region_size and l1_small_size are sizes in bytes: give 0 or more")
     if backend not in ("auto", "ttnn", "emulator"):
         raise DeviceError(f"unknown backend {backend!r}: use 'auto', 'ttnn' or 'emulator'")
     if chip not in CHIPS:
@@ -172,10 +186,10 @@ def open_device(
     if not quiet:
         where = f"a {mesh_shape[0]}x{mesh_shape[1]} mesh of " if mesh_shape else ""
         print(f"bertlib: {reason}; running TT-NN on the host emulator ({where}{chip} numerics).", file=sys.stderr)
-    device: Any = EmulatedDevice(CHIPS[chip], device_id)
+    device: Any = EmulatedDevice(CHIPS[chip], device_id, **device_kwargs)
     if mesh_shape is not None:
         from bertlib.emulator.mesh import MeshDevice
 
-        device = MeshDevice([EmulatedDevice(CHIPS[chip], i) for i in range(mesh_shape[0] * mesh_shape[1])],
-                            tuple(mesh_shape))
+        device = MeshDevice([EmulatedDevice(CHIPS[chip], i, **device_kwargs)
+                             for i in range(mesh_shape[0] * mesh_shape[1])], tuple(mesh_shape))
     return DeviceHandle(device, _emulator_namespace(), "emulator", reason)

@@ -114,6 +114,6 @@ def test_threshold_curve_matches_extraction_at_each_threshold():
     curve = threshold_curve(data, questions, free, [-1.0, 3.0, 7.0])
     for row in curve:
         fixed = extract_answers(logits, windows, contexts, null_threshold=row["threshold"])
-        expected = score(data, {q.id: a.text for q, a in zip(questions, fixed)})
+        expected = score(data, {q.id: a.text for q, a in zip(questions, fixed, strict=True)})
         assert row["f1"] == expected["f1"] and row["NoAns_f1"] == expected["NoAns_f1"]
     assert [r["f1"] for r in curve] == [50.0, 100.0, 50.0]  # both answered; only Paris; neither

@@ -14,6 +14,7 @@ from typing import Any
 
 import ttnn as _ttnn
 
+from bertlib.emulator import metal_trace
 from bertlib.emulator import ops as _ops
 from bertlib.emulator.mesh import (
     ConcatMeshToTensor,
@@ -38,20 +39,20 @@ PASSTHROUGH = (
     "L1_MEMORY_CONFIG", "DRAM_MEMORY_CONFIG", "MemoryConfig", "TensorMemoryLayout", "BufferType",
     "CoreGrid", "CoreCoord", "MathFidelity", "WormholeComputeKernelConfig", "init_device_compute_kernel_config",
     "GeluVariant", "UnaryWithParam", "UnaryOpType", "MatmulMultiCoreReuseMultiCastProgramConfig",
-    "MatmulMultiCoreReuseMultiCast1DProgramConfig", "get_golden_function", "manage_config", "CONFIG",
+    "MatmulMultiCoreReuseMultiCast1DProgramConfig", "get_golden_function", "manage_config", "CONFIG", "QueueId",
 )
 
 #: The emulated ops, by their ttnn names.
 OPS = (
     "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "deallocate",
     "reallocate", "reshape", "permute", "linear", "matmul", "add", "multiply", "softmax", "layer_norm", "gelu",
-    "embedding",
+    "embedding", "copy_host_to_device_tensor",
 )
 TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax_", "concatenate_heads")
 
 for _name in (*OPS, *TRANSFORMER_OPS):  # every op runs once per device when given mesh tensors
-    if _name not in ("from_torch", "to_torch"):
-        setattr(_ops, _name, mesh_aware(getattr(_ops, _name)))
+    _op = getattr(_ops, _name) if _name in ("from_torch", "to_torch") else mesh_aware(getattr(_ops, _name))
+    setattr(_ops, _name, metal_trace.captured(_name, _op))  # and is remembered while a trace is captured
 
 
 class _Namespace(types.SimpleNamespace):
@@ -67,16 +68,43 @@ class _Namespace(types.SimpleNamespace):
         )
 
 
-def _open_device(device_id: int = 0, **_: Any) -> Any:
+def _open_device(*, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0,
+                 num_command_queues: int = 1, **others: Any) -> Any:
+    """``ttnn.open_device``: an emulated Wormhole n150 with the sizes it was opened with."""
     from bertlib.device import CHIPS, EmulatedDevice
 
-    return EmulatedDevice(CHIPS["wormhole_n150"], device_id)
+    if others:
+        raise UnsupportedTTNNOp(f"ttnn.open_device({', '.join(others)}=...) is not emulated: the emulator takes "
+                                "device_id, l1_small_size, trace_region_size and num_command_queues")
+    if num_command_queues not in (1, 2):
+        raise RuntimeError(f"num_command_queues={num_command_queues}: a device has 1 or 2 command queues")
+    return EmulatedDevice(CHIPS["wormhole_n150"], device_id, trace_region_size=trace_region_size,
+                          num_command_queues=num_command_queues, l1_small_size=l1_small_size)
 
 
-def _open_mesh_device(mesh_shape: Any = None, **_: Any) -> MeshDevice:
+def _open_mesh_device(mesh_shape: Any = None, **device_kwargs: Any) -> MeshDevice:
     """An emulated mesh of Wormhole n150 chips; ``mesh_shape`` is a ``ttnn.MeshShape`` or ``(rows, cols)``."""
     rows, cols = (mesh_shape[0], mesh_shape[1]) if mesh_shape is not None else (1, 1)
-    return MeshDevice([_open_device(i) for i in range(rows * cols)], (rows, cols))
+    return MeshDevice([_open_device(device_id=i, **device_kwargs) for i in range(rows * cols)], (rows, cols))
+
+
+def _synchronize_device(device: Any, cq_id: Any = None, sub_device_ids: Any = ()) -> None:
+    """Every emulated op has finished when it returns: nothing to wait for, once the arguments are checked."""
+    if sub_device_ids:
+        raise UnsupportedTTNNOp("ttnn.synchronize_device(sub_device_ids=...): sub-devices are not emulated")
+    metal_trace.queue_of(device, cq_id)
+
+
+def _record_event(mesh_device: Any, cq_id: Any = None, sub_device_ids: Any = (), device_range: Any = None) -> Any:
+    """An event that is complete at once: the emulator runs each queue's commands when they are issued."""
+    if sub_device_ids or device_range is not None:
+        raise UnsupportedTTNNOp("ttnn.record_event(sub_device_ids=..., device_range=...): sub-devices are not emulated")
+    return ("event", metal_trace.queue_of(mesh_device, cq_id))
+
+
+def _wait_for_event(cq_id: Any = None, mesh_event: Any = None) -> None:
+    if not (isinstance(mesh_event, tuple) and mesh_event[:1] == ("event",)):
+        raise TypeError("ttnn.wait_for_event needs the event that ttnn.record_event returned")
 
 
 def _close(device: Any) -> None:
@@ -102,7 +130,13 @@ def make_namespace() -> _Namespace:
         close_device=_close,
         transformer=transformer,
         Tensor=Tensor,
-        synchronize_device=lambda device, *a, **k: None,
+        synchronize_device=_synchronize_device,
+        record_event=_record_event,
+        wait_for_event=_wait_for_event,
+        begin_trace_capture=metal_trace.begin_trace_capture,
+        end_trace_capture=metal_trace.end_trace_capture,
+        execute_trace=metal_trace.execute_trace,
+        release_trace=metal_trace.release_trace,
         is_emulator=True,
     )
     return _Namespace(**names)

@@ -41,6 +41,9 @@ class MeshDevice:
     def enable_program_cache(self) -> None:
         """Kept for code written for a card; the emulator compiles nothing."""
 
+    trace_region_size = property(lambda self: self.devices[0].trace_region_size)
+    num_command_queues = property(lambda self: self.devices[0].num_command_queues)
+
     def __repr__(self) -> str:
         return f"MeshDevice(emulated, {self.shape[0]}x{self.shape[1]} of {self.devices[0].chip.name})"
 

@@ -213,6 +213,18 @@ def to_device(tensor: Tensor, device: Any, memory_config: Any = None, queue_id: 
     return Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, device)
 
 
+def copy_host_to_device_tensor(host_tensor: Tensor, device_tensor: Tensor, cq_id: Any = None) -> None:
+    """Write a host tensor's values into an existing device tensor of the same shape, dtype and layout."""
+    host, target = _adopt(host_tensor), _device_input(device_tensor, "device_tensor")
+    if host.on_device is not None:
+        raise RuntimeError("copy_host_to_device_tensor copies from a host tensor: this one is on a device")
+    host_spec, device_spec = ((t.logical_shape, t.dtype, t.layout) for t in (host, target))
+    if host_spec != device_spec:
+        raise RuntimeError(f"copy_host_to_device_tensor needs the same shape, dtype and layout on both sides: host "
+                           f"{host_spec}, device {device_spec}")
+    target.values = host.values
+
+
 def from_device(tensor: Tensor, blocking: bool = True, queue_id: Any = None) -> Tensor:
     """The same tensor, back on the host."""
     tensor.checked()
