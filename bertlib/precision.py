@@ -21,7 +21,7 @@ from bertlib.qa.squad import score
 def _config(weights: str, activations: str, fidelity: str, fp32: bool) -> PrecisionConfig:
     short = {"bfloat16": "bf16", "bfloat8_b": "bfp8", "bfloat4_b": "bfp4"}
     name = f"w {short[weights]} · a {short[activations]} · {fidelity} · acc {'fp32' if fp32 else 'bf16'}"
-    return PRECISIONS["bf16-hifi4"].with_(name=name, weights_dtype=weights, narrow_dtype=activations,
+    return PRECISIONS["bf16-hifi4"].with_(name=name, weights_dtype=weights, qkv_context_ff1_dtype=activations,
                                           math_fidelity=fidelity, fp32_dest_acc_en=fp32)
 
 

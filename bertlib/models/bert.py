@@ -37,29 +37,33 @@ class TTConfig:
         return getattr(self.hf, "layer_norm_eps", 1e-12)
 
     def dtype(self, role: str) -> Any:
-        """The ttnn dtype for ``role``: 'weights', 'activations' or 'narrow' (outputs tt-metal keeps in bfp8)."""
+        """The ttnn dtype for ``role``: 'weights', 'activations', or 'qkv_context_ff1' (the fused QKV, attention
+        context and FF1 outputs, which tt-metal's optimized BERT stores in bfloat8_b)."""
         return getattr(self.ttnn, getattr(self.precision, f"{role}_dtype"))
 
     @property
     def memory_config(self) -> Any:
+        """Where activations live: ``ttnn.L1_MEMORY_CONFIG`` or ``ttnn.DRAM_MEMORY_CONFIG``."""
         return self.ttnn.L1_MEMORY_CONFIG if self.precision.memory == "L1" else self.ttnn.DRAM_MEMORY_CONFIG
 
-    def matmul_kwargs(self, batch_size: int, narrow: bool = False, fidelity: str | None = None) -> dict[str, Any]:
-        """Keywords every linear/matmul gets: output dtype, placement, core grid and compute config
-        (at the precision config's math fidelity unless ``fidelity`` names another)."""
+    def core_grid(self, batch_size: int) -> Any:
+        """The matmuls' ``ttnn.CoreGrid`` (batch rows x the chip's width), or None to let ttnn choose."""
+        if not self.precision.use_core_grid:
+            return None
+        grid = self.device.compute_with_storage_grid_size()
+        y, x = self.precision.core_grid or (min(batch_size, grid.y), grid.x)
+        return self.ttnn.CoreGrid(y=y, x=x)
+
+    def compute_kernel_config(self, fidelity: str | None = None) -> Any:
+        """The matmuls' compute config: math fidelity (the config's, unless ``fidelity`` names another),
+        approximate math, and whether the destination register accumulates in fp32."""
         ttnn, p = self.ttnn, self.precision
-        kwargs: dict[str, Any] = dict(memory_config=self.memory_config, dtype=self.dtype("narrow" if narrow else "activations"))
-        if p.use_core_grid:
-            grid = self.device.compute_with_storage_grid_size()
-            y, x = p.core_grid or (min(batch_size, grid.y), grid.x)
-            kwargs["core_grid"] = ttnn.CoreGrid(y=y, x=x)
-        kwargs["compute_kernel_config"] = ttnn.WormholeComputeKernelConfig(
+        return ttnn.WormholeComputeKernelConfig(
             math_fidelity=getattr(ttnn.MathFidelity, fidelity or p.math_fidelity),
             math_approx_mode=p.math_approx_mode,
             fp32_dest_acc_en=p.fp32_dest_acc_en,
             packer_l1_acc=False,
         )
-        return kwargs
 
 
 def _keep(config: TTConfig, capture: dict | None, name: str, tensor: Any) -> None:
@@ -92,8 +96,11 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
     batch_size, _, hidden_size = hidden_states.shape
     head_size = hidden_size // config.num_heads
 
-    qkv = ttnn.linear(hidden_states, parameters.self.query_key_value.weight, bias=parameters.self.query_key_value.bias,
-                      **config.matmul_kwargs(batch_size, narrow=True))
+    qkv = ttnn.linear(
+        hidden_states, parameters.self.query_key_value.weight, bias=parameters.self.query_key_value.bias,
+        dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
+        core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+    )  # (B, S, 3H)
     query, key, value = ttnn.transformer.split_query_key_value_and_split_heads(
         qkv, num_heads=config.num_heads, memory_config=config.memory_config
     )
@@ -102,14 +109,20 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
     _keep(config, capture, "key", key)  # (B, heads, head_size, S): ttnn gives K transposed
     _keep(config, capture, "value", value)
 
-    scores = ttnn.matmul(query, key, **config.matmul_kwargs(batch_size))
+    scores = ttnn.matmul(
+        query, key, dtype=config.dtype("activations"), memory_config=config.memory_config,
+        core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+    )  # (B, heads, S, S)
     ttnn.deallocate(query)
     ttnn.deallocate(key)
     _keep(config, capture, "scores", scores)  # before the 1/sqrt(d) scale and the mask
 
     probs = ttnn.transformer.attention_softmax_(scores, attention_mask=attention_mask, head_size=head_size)
     _keep(config, capture, "probs", probs)
-    context = ttnn.matmul(probs, value, **config.matmul_kwargs(batch_size, narrow=True))
+    context = ttnn.matmul(
+        probs, value, dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
+        core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+    )  # (B, heads, S, head_size)
     ttnn.deallocate(probs)
     ttnn.deallocate(value)
     context = ttnn.transformer.concatenate_heads(context, memory_config=config.memory_config)
@@ -123,8 +136,11 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
 def bert_output(config: TTConfig, hidden_states: Any, residual: Any, *, parameters: Any) -> Any:
     """Linear back to the hidden size, then LayerNorm of it plus the residual (after attention and after the FFN)."""
     ttnn = config.ttnn
-    output = ttnn.linear(hidden_states, parameters.dense.weight, bias=parameters.dense.bias,
-                         **config.matmul_kwargs(hidden_states.shape[0]))
+    output = ttnn.linear(
+        hidden_states, parameters.dense.weight, bias=parameters.dense.bias, dtype=config.dtype("activations"),
+        memory_config=config.memory_config, core_grid=config.core_grid(hidden_states.shape[0]),
+        compute_kernel_config=config.compute_kernel_config(),
+    )  # (B, S, H)
     ttnn.deallocate(hidden_states)
     normalized = ttnn.layer_norm(
         output, residual_input_tensor=residual, weight=parameters.LayerNorm.weight, bias=parameters.LayerNorm.bias,
@@ -138,10 +154,13 @@ def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, c
     """Linear with fused GELU, linear back to the hidden size, residual and LayerNorm."""
     ttnn = config.ttnn
     batch_size = hidden_states.shape[0]
-    intermediate = ttnn.linear(hidden_states, parameters.intermediate.dense.weight,
-                               bias=parameters.intermediate.dense.bias, activation="gelu",
-                               **config.matmul_kwargs(batch_size, narrow=True,
-                                                      fidelity=config.precision.ff1_math_fidelity))
+    intermediate = ttnn.linear(
+        hidden_states, parameters.intermediate.dense.weight, bias=parameters.intermediate.dense.bias,
+        activation="gelu",  # fused into the matmul
+        dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
+        core_grid=config.core_grid(batch_size),
+        compute_kernel_config=config.compute_kernel_config(config.precision.ff1_math_fidelity),
+    )  # (B, S, intermediate)
     _keep(config, capture, "intermediate", intermediate)
     normalized = bert_output(config, intermediate, hidden_states, parameters=parameters.output)
     _keep(config, capture, "output", normalized)
@@ -159,8 +178,8 @@ def bert_layer(config: TTConfig, hidden_states: Any, attention_mask: Any, *, par
 def bert_qa_head(config: TTConfig, hidden_states: Any, *, parameters: Any, capture: dict | None = None) -> Any:
     """Start and end logits: ``(B, S, H)`` -> ``(B, S, 2)``."""
     ttnn = config.ttnn
-    logits = ttnn.linear(hidden_states, parameters.weight, bias=parameters.bias, memory_config=config.memory_config,
-                         dtype=ttnn.bfloat16, compute_kernel_config=config.matmul_kwargs(1)["compute_kernel_config"])
+    logits = ttnn.linear(hidden_states, parameters.weight, bias=parameters.bias, dtype=ttnn.bfloat16,
+                         memory_config=config.memory_config, compute_kernel_config=config.compute_kernel_config())
     _keep(config, capture, "qa_logits", logits)
     return logits
 

@@ -25,7 +25,7 @@ class PrecisionConfig:
     name: str
     weights_dtype: str = "bfloat16"
     activations_dtype: str = "bfloat16"
-    narrow_dtype: str = "bfloat16"
+    qkv_context_ff1_dtype: str = "bfloat16"  # the outputs tt-metal's optimized BERT stores in bfloat8_b
     memory: str = "DRAM"
     math_fidelity: str = "HiFi4"
     ff1_math_fidelity: str | None = None  # FF1 (the GELU linear) where it differs, e.g. tt-metal's Sentence-BERT: HiFi2
@@ -52,7 +52,7 @@ PRECISIONS: dict[str, PrecisionConfig] = {
     "optimized": PrecisionConfig(
         "optimized",
         weights_dtype="bfloat8_b",
-        narrow_dtype="bfloat8_b",
+        qkv_context_ff1_dtype="bfloat8_b",
         memory="L1",
         math_fidelity="LoFi",
         fp32_dest_acc_en=False,
