@@ -38,10 +38,13 @@ SWEEP = [
 ]
 
 
-def _scores(result: dict) -> dict:
-    """EM and F1, and F1 on answerable (HasAns) and unanswerable (NoAns) questions where there are both."""
+def _scores(dataset: dict, questions: list, answers: list) -> dict:
+    """EM and F1, F1 on answerable (HasAns) and unanswerable (NoAns) questions where there are both, and
+    the share of questions given an answer at all (``answered``, %): abstaining raises NoAns F1."""
+    result = score(dataset, {q.id: a.text for q, a in zip(questions, answers, strict=True)})
     keys = ("exact", "f1", "HasAns_f1", "NoAns_f1")
-    return {k: result[k] for k in keys if k in result}
+    return {**{k: result[k] for k in keys if k in result},
+            "answered": 100.0 * sum(bool(a.text) for a in answers) / len(answers)}
 
 
 class QuantizationUnavailableError(BertlibError, RuntimeError):
@@ -55,14 +58,13 @@ def sweep(loaded: Any, windows: Any, dataset: dict, questions: list, handle: Any
     rows, layers = [], {}
     texts = ([q.question for q in questions], [q.context for q in questions])
     hf_answers, _, _ = run_models({"hf": hf_logits_fn(loaded)}, loaded.tokenizer, *texts, batch=batch, seq=seq)
-    hf = score(dataset, {q.id: a.text for q, a in zip(questions, hf_answers["hf"], strict=True)})
-    rows.append(dict(config="HF fp32 (torch)", min_pcc=1.0, qa_pcc=1.0, **_scores(hf)))
+    rows.append(dict(config="HF fp32 (torch)", min_pcc=1.0, qa_pcc=1.0, **_scores(dataset, questions, hf_answers["hf"])))
     for config in configs:
         tt = TTModel.build(loaded, config, handle)
         frame = compare(tt, windows, handle=handle)
         answers, _, _ = run_models({"tt": tt}, loaded.tokenizer, *texts, batch=batch, seq=seq)
-        result = score(dataset, {q.id: a.text for q, a in zip(questions, answers["tt"], strict=True)})
-        rows.append(dict(config=config.name, min_pcc=frame.pcc.min(), qa_pcc=frame.pcc.iloc[-1], **_scores(result)))
+        rows.append(dict(config=config.name, min_pcc=frame.pcc.min(), qa_pcc=frame.pcc.iloc[-1],
+                         **_scores(dataset, questions, answers["tt"])))
         layers[config.name] = frame.groupby(frame.layer.astype(str), sort=False).pcc.min()
     return pd.DataFrame(rows), pd.DataFrame(layers).T
 
@@ -90,6 +92,6 @@ def int8_rows(loaded: Any, dataset: dict, questions: list, *, batch: int = 8, se
     answers, seconds, _ = run_models(models, loaded.tokenizer, *texts, batch=batch, seq=seq)
     rows = []
     for name, found in answers.items():
-        result = score(dataset, {q.id: a.text for q, a in zip(questions, found, strict=True)})
-        rows.append(dict(config=name, **_scores(result), seconds_per_batch=sum(seconds[name]) / len(seconds[name])))
+        rows.append(dict(config=name, **_scores(dataset, questions, found),
+                         seconds_per_batch=sum(seconds[name]) / len(seconds[name])))
     return pd.DataFrame(rows)

@@ -52,7 +52,7 @@ class Constants:
 
 
 #: Fitted by ``calibrate()`` to ``CALIBRATION`` (``python -m bertlib profile --calibrate`` recomputes them).
-FITTED = Constants(matmul_efficiency=0.5, op_overhead_s=4.575e-05)
+FITTED = Constants(matmul_efficiency=0.5, op_overhead_s=4.8e-05)
 
 
 class ProfileError(BertlibError, ValueError):
@@ -140,8 +140,9 @@ def op_cost(rec: op_trace.OpRecord, chip: ChipFigures, constants: Constants) -> 
         flops = rec.flops
         rate = ELTWISE_FLOPS_PER_CYCLE
     compute_s = flops / (cores * rate * chip.clock_hz)
-    share = rec.bytes_read / max(len(rec.input_shapes), 1)
-    dram = sum(share for m in rec.input_memories if m == "DRAM") + (rec.bytes_written if rec.memory == "DRAM" else 0)
+    inputs = [tensor_bytes(s, d, ttnn.TILE_LAYOUT) for s, d in zip(rec.input_shapes, rec.input_dtypes, strict=True)]
+    dram = sum(b for b, m in zip(inputs, rec.input_memories, strict=True) if m == "DRAM")
+    dram += rec.bytes_written if rec.memory == "DRAM" else 0
     l1 = rec.bytes_read + rec.bytes_written - dram
     dram_s = dram / chip.dram_bytes_per_s
     l1_s = l1 / (cores * 2 * chip.noc_bytes_per_cycle * chip.clock_hz)
@@ -260,20 +261,21 @@ CALIBRATION: list[Published] = [
     Published("Sentence-BERT (bert-base, bfloat8_b weights, sharded)",
               f"{TT_METAL} models/demos/sentence_bert/tests/perf/test_sentence_bert_perf.py (440.4)",
               "random:bert-base",
-              get_precision("optimized").with_(name="tt-sentence-bert", core_grid=(8, 6), ff1_math_fidelity="HiFi2"),
+              get_precision("optimized").with_(name="optimized, 6x8 grid, FF1 at HiFi2", core_grid=(8, 6),
+                                               ff1_math_fidelity="HiFi2"),
               8, 384, "device", 440.4,
               note="its matmul program configs use a 6x8 grid, and its FF1 passes math_fidelity=HiFi2 "
                    "(ttnn/ttnn_sentencebert_intermediate.py)"),
     Published("DistilBERT (wormhole/distilbert ttnn_optimized_distilbert)",
               f"{TT_METAL} models/demos/wormhole/distilbert/tests/test_perf_distilbert.py (245)",
               "random:distilbert",
-              get_precision("optimized").with_(name="tt-distilbert", weights_dtype="bfloat16"),
+              get_precision("optimized").with_(name="optimized with bfloat16 weights", weights_dtype="bfloat16"),
               8, 384, "device", 245.0, fitted=False,
               note="not fitted: its attention masks the (B, 12, S, S) scores with slices, multiplies, adds, "
                    "permutes and a concat, unfused ops bertlib's trace does not have"),
     Published("bert-tiny (wormhole/bert_tiny)",
               f"{TT_METAL} models/demos/wormhole/bert_tiny/tests/test_performance.py (6850, batch 16 on n300)",
-              "random:bert-tiny", get_precision("bf16-hifi4").with_(name="tt-bert-tiny", **_BF16_L1_GRID),
+              "random:bert-tiny", get_precision("bf16-hifi4").with_(name="bfloat16, L1, LoFi, core grid", **_BF16_L1_GRID),
               8, 128, "device", 6850.0, note="bfloat16, L1, core grid; Q, K and V leave the device for reshapes"),
 ]
 
@@ -322,7 +324,7 @@ def calibration_table(constants: Constants = FITTED, leave_one_out: bool = True)
     for i, row in enumerate(CALIBRATION):
         predicted = predicted_rate(row, constants)
         entry = dict(implementation=row.implementation, batch=row.batch, seq=row.seq, kind=row.kind,
-                     chip=row.chip, bertlib=f"{row.model} --precision {row.precision.name}",
+                     chip=row.chip, bertlib=f"{row.model} · {row.precision.name}",
                      published=row.sentences_per_s, predicted=predicted, ratio=predicted / row.sentences_per_s,
                      source=row.source, note=row.note)
         if leave_one_out:
