@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON312 ?= $(shell for c in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV); do \
   $$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v $$c; break; }; done)
 
-.PHONY: setup browser demo test lab lint bench clean
+.PHONY: setup browser demo test lab lint bench notebooks clean
 
 setup: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ lab: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+# Re-execute every notebook in place with its default parameters (the outputs committed with it).
+notebooks: setup
+	$(PY) -m bertlib notebooks
 
 bench: setup
 	$(PY) -m bertlib bench

@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, profile, bench, finetune."""
+"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, profile, bench, notebooks, finetune."""
 
 from __future__ import annotations
 
@@ -100,12 +100,21 @@ def cmd_pcc(args: argparse.Namespace) -> int:
 
     loaded = load_model(args.model)
     windows = default_windows(loaded, batch=args.batch, seq=args.seq, path=args.input)
-    frame = compare(loaded, windows, args.precision, handle=open_device(quiet=args.json))
-    if args.json:
-        print(json.dumps({"rows": frame.to_dict(orient="records"), "min_pcc": float(frame.pcc.min())}))
+    handle = open_device(quiet=args.json)
+    frames = {p: compare(loaded, windows, p, handle=handle) for p in args.precision}
+    results = [{"precision": p, "rows": f.to_dict(orient="records"), "min_pcc": float(f.pcc.min())}
+               for p, f in frames.items()]
+    if args.json:  # one precision: {rows, min_pcc}; several: a list of them, each with its precision
+        print(json.dumps(results[0] if len(results) == 1 else results))
     else:
-        print(frame.to_string(index=False))
-        print(f"\nmin PCC {frame.pcc.min():.6f} ({loaded.name}, {args.precision}, batch {args.batch}, seq {args.seq})")
+        for precision, frame in frames.items():
+            print(frame.to_string(index=False))
+            print(f"\nmin PCC {frame.pcc.min():.6f} ({loaded.name}, {precision}, batch {args.batch}, seq {args.seq})")
+    if args.plot:
+        from bertlib.plots import plot_layer_pcc
+
+        plot_layer_pcc(frames, title=f"{loaded.name}: TT-NN vs HuggingFace, layer by layer (seq {args.seq})"
+                       ).savefig(args.plot, dpi=100)
     return 0
 
 
@@ -293,6 +302,18 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    """Execute the notebooks in place with their default parameters (their committed outputs)."""
+    from bertlib.notebook_runs import execute, notebooks
+
+    for path in notebooks(args.names):
+        start = time.perf_counter()
+        print(f"{path.name} ...", end=" ", flush=True)
+        execute(path)
+        print(f"{time.perf_counter() - start:.0f} s", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bertlib.models.configs import PRECISIONS
     from bertlib.paths import DEFAULT_INPUT, RECREATED_DIR
@@ -302,9 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help=cmd_doctor.__doc__).set_defaults(func=cmd_doctor)
 
-    def model_options(p: argparse.ArgumentParser, batch: int, inputs: bool = True) -> None:
+    def model_options(p: argparse.ArgumentParser, batch: int, inputs: bool = True,
+                      several_precisions: bool = False) -> None:
         p.add_argument("--model", default="auto", help="auto, minilm-squad, minilm, bert-tiny, ..., random:<name>, or a path")
-        p.add_argument("--precision", default="bf16-hifi4", choices=sorted(PRECISIONS))
+        if several_precisions:  # compared side by side
+            p.add_argument("--precision", nargs="+", default=["bf16-hifi4"], choices=sorted(PRECISIONS))
+        else:
+            p.add_argument("--precision", default="bf16-hifi4", choices=sorted(PRECISIONS))
         p.add_argument("--batch", type=int, default=batch)
         p.add_argument("--seq", type=int, default=384)
         if inputs:
@@ -323,8 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ttnn: the TT-NN model; ttnn-linear: HF with its nn.Linear layers in TT-NN; torch: HF only")
     demo.set_defaults(func=cmd_demo)
     pcc = sub.add_parser("pcc", help=cmd_pcc.__doc__)
-    model_options(pcc, 1)
+    model_options(pcc, 1, several_precisions=True)
     pcc.add_argument("--json", action="store_true")
+    pcc.add_argument("--plot", help="also draw the per-layer PCC figure (one panel per precision) into this file")
     pcc.set_defaults(func=cmd_pcc)
 
     squad = sub.add_parser("squad", help=cmd_squad.__doc__)
@@ -375,6 +401,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seq", type=int, default=384)
     sweep.add_argument("--json", action="store_true")
     sweep.set_defaults(func=cmd_precision)
+
+    books = sub.add_parser("notebooks", help=cmd_notebooks.__doc__)
+    books.add_argument("names", nargs="*", help="notebook names such as 02_attention (default: all)")
+    books.set_defaults(func=cmd_notebooks)
 
     tune = sub.add_parser("finetune", help=cmd_finetune.__doc__)
     tune.add_argument("--out", help=f"default: {RECREATED_DIR.relative_to(RECREATED_DIR.parents[2])}/<model>, "

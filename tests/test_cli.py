@@ -35,6 +35,17 @@ def test_pcc_json_minilm_squad_meets_the_bar():
     assert result["rows"][-1]["block"] == "qa_logits" and len(result["rows"]) == 1 + 6 * 9 + 1
 
 
+def test_pcc_compares_precisions_side_by_side_and_draws_them(tmp_path):
+    figure = tmp_path / "layers.png"
+    out = run("pcc", "--model", "random:bert-tiny", "--seq", "64", "--precision", "bf16-hifi4", "optimized", "--json",
+              "--plot", str(figure))
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)
+    assert [r["precision"] for r in results] == ["bf16-hifi4", "optimized"]
+    assert all(r["min_pcc"] == min(row["pcc"] for row in r["rows"]) for r in results)
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_demo_answers_offline(tmp_path):
     inputs = tmp_path / "two.json"
     inputs.write_text(json.dumps([
@@ -54,6 +65,7 @@ def test_demo_answers_offline(tmp_path):
     (["pcc", "--model", "minilm-squad", "--seq", "1024"], "longer than this model's 512 positions"),
     (["demo", "--input", "/nonexistent.json"], "does not exist"),
     (["demo", "--strict-batch", "--batch", "3"], "--strict-batch needs exactly 3 inputs"),
+    (["squad", "--input", "data/input_data.json"], "unrecognized arguments: --input"),  # a flag it would ignore
 ])
 def test_bad_input_exits_nonzero_without_traceback(args, message):
     out = run(*args)

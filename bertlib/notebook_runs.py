@@ -1,0 +1,64 @@
+"""Executing the notebooks in place, so that they are committed with their outputs and read on GitHub.
+
+``python -m bertlib notebooks`` (``make notebooks``) runs each notebook top to bottom with its default
+parameters and stamps it with a hash of its code cells (``metadata.bertlib.source_hash``). A notebook
+whose code changed after its last run no longer matches its stamp: ``tests/test_notebooks.py`` calls it
+stale. Widget views are kept as their text form (their model ids would change on every run, and GitHub
+cannot show widgets anyway), so a rerun changes nothing but timings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from bertlib.paths import REPO_ROOT
+
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def source_hash(notebook: Any) -> str:
+    """sha256 of the notebook's code cells, in order (outputs, metadata and markdown left out)."""
+    digest = hashlib.sha256()
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "injected-parameters" not in cell.metadata.get("tags", []):
+            digest.update(cell.source.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _strip_volatile(notebook: Any) -> None:
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+
+
+def execute(path: Path, *, parameters: dict | None = None, output: Path | None = None) -> Path:
+    """Run ``path`` with papermill (default parameters unless given) and stamp it; in place unless ``output``."""
+    import nbformat
+    import papermill
+
+    output = output or path
+    papermill.execute_notebook(str(path), str(output), cwd=str(path.parent), kernel_name="python3",
+                               parameters=parameters or {}, progress_bar=False)
+    notebook = nbformat.read(output, as_version=4)
+    _strip_volatile(notebook)
+    notebook.metadata.setdefault("bertlib", {})["source_hash"] = source_hash(notebook)
+    nbformat.write(notebook, output)
+    return output
+
+
+def notebooks(names: list[str] | None = None) -> list[Path]:
+    """The notebooks called ``names`` (stems, e.g. ``02_attention``), or all of them."""
+    found = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    if not names:
+        return found
+    by_name = {p.stem: p for p in found}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        from bertlib.errors import BertlibError
+
+        raise BertlibError(f"no notebook named {', '.join(unknown)}: choose from {', '.join(by_name)}")
+    return [by_name[n] for n in names]
