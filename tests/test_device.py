@@ -44,6 +44,20 @@ def test_public_api():
     assert bertlib.open_device is open_device
 
 
+def test_import_bertlib_is_cheap():
+    """``import bertlib`` and ``doctor`` load neither torch nor transformers (about 3 s and 2 s here)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, bertlib; print(sorted(m for m in ('torch', 'transformers', 'pandas') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    doctor = "import sys, runpy; sys.argv = ['bertlib', 'doctor']\ntry:\n    runpy.run_module('bertlib', run_name='__main__')\n" \
+             "except SystemExit:\n    pass\nprint(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", doctor], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.card
 def test_same_code_runs_on_a_card():
     with open_device("ttnn") as (device, ttnn):
