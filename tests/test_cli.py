@@ -57,6 +57,7 @@ def test_demo_answers_offline(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "TT-NN: 1,230" in out.stdout and "HF   : 1,230" in out.stdout
     assert "nectar" in out.stdout
+    assert "windows, batch" not in out.stderr  # two inputs: no progress bar
 
 
 @pytest.mark.parametrize("args,message", [
@@ -72,6 +73,16 @@ def test_bad_input_exits_nonzero_without_traceback(args, message):
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_demo_shows_progress_on_long_input_files(tmp_path):
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"context": f"Item {i} costs {i} euros.", "question": f"What does item {i} cost?"}
+                                for i in range(40)]))
+    out = run("demo", "--input", str(many), "--seq", "64", "--batch", "8", "--target", "torch")
+    assert out.returncode == 0, out.stderr
+    assert "40 windows, batch 8" in out.stderr and "5/5" in out.stderr  # the progress bar, on stderr
+    assert "What does item 39 cost?" in out.stdout
 
 
 def test_malformed_input_files(tmp_path):

@@ -56,3 +56,13 @@ def test_profiler_widget_measures_the_host_apart():
     assert w.measured and {"linear", "attention matmul"} <= set(w.measured)
     w.batch.value = 4  # a change drops the stale measurement
     assert w.measured is None
+
+
+def test_example_labels_are_cut_with_an_ellipsis():
+    from bertlib.widgets import example_label
+
+    assert example_label("How long is the Rhine?") == "How long is the Rhine?"
+    long = "What does the length of the waggle run tell the other bees about the food source and its distance?"
+    label = example_label(long)
+    assert label.endswith("…") and len(label) <= 60 and long.startswith(label[:-1])
+    assert not label[:-1].endswith(" ")  # cut between words
