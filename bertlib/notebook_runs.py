@@ -17,6 +17,7 @@ from bertlib.paths import REPO_ROOT
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CELL_TIMEOUT_S = 1800  # a cell that runs longer has hung: fail rather than wait for ever
 
 
 def source_hash(notebook: Any) -> str:
@@ -42,7 +43,7 @@ def execute(path: Path, *, parameters: dict | None = None, output: Path | None =
 
     output = output or path
     papermill.execute_notebook(str(path), str(output), cwd=str(path.parent), kernel_name="python3",
-                               parameters=parameters or {}, progress_bar=False)
+                               parameters=parameters or {}, progress_bar=False, execution_timeout=CELL_TIMEOUT_S)
     notebook = nbformat.read(output, as_version=4)
     _strip_volatile(notebook)
     notebook.metadata.setdefault("bertlib", {})["source_hash"] = source_hash(notebook)
