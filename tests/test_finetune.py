@@ -53,3 +53,24 @@ def test_sampling_probabilities_are_honoured():
     assert none == questions
     half = training_examples(questions, Recipe(other_paragraph=0.5, sentence_removed=0.0), random.Random(0))
     assert 150 < len(half) - 400 < 250  # other paragraphs never hold another question's word: each draw succeeds
+
+
+def test_a_small_run_resumes_and_saves_a_loadable_model(tmp_path, monkeypatch):
+    """The whole loop on a few questions: stop, resume from the saved state, save, load as a float32 model."""
+    import torch
+
+    import bertlib.finetune as finetune_module
+    from bertlib.models.registry import load_model
+
+    context = "The Rhine is long. It flows into the North Sea. Its water is cold. Boats carry coal on it."
+    questions = [Question(str(i), "T", context, q, [a], [context.index(a)])
+                 for i, (q, a) in enumerate([("Where does it flow?", "the North Sea"), ("What is cold?", "Its water"),
+                                             ("What do boats carry?", "coal")])]
+    monkeypatch.setattr(finetune_module, "squad_training_questions", lambda: questions)
+    recipe = Recipe(seq=64, stride=16, batch=2, epochs=1.0)
+    out = tmp_path / "model"
+    finetune_module.finetune(out, max_steps=1, save_every=1, recipe=recipe, progress=False)
+    assert (out / "trainer-state.pt").exists() and not (out / "model.safetensors").exists()
+    assert finetune_module.finetune(out, save_every=1, recipe=recipe, progress=False) == out
+    loaded = load_model(str(out))
+    assert loaded.head_trained and {p.dtype for p in loaded.hf_model.parameters()} == {torch.float32}

@@ -24,7 +24,7 @@ def test_errors_show_inline_and_the_widget_keeps_working(widget):
     widget.question.value = "   "
     widget.ask.click()
     assert "Cannot answer" in widget.output.value and "the question is empty" in widget.output.value
-    widget.question.value = "What gas is released?"
+    widget.question.value = "What gas do plants release?"
     widget.context.value = "Plants release oxygen when they split water."
     widget.ask.click()
     assert "<mark>oxygen</mark>" in widget.output.value

@@ -99,7 +99,9 @@ class LoadedModel:
     def note(self) -> str:
         """One line on how good this model's answers are (empty for a hub checkpoint)."""
         if self.name == "minilm-squad":
-            return SQUAD_MODEL_QUALITY
+            shipped = Path(self.source).resolve().parent in (MODELS_DIR.resolve(), (SHARED_DIR / "models").resolve())
+            return SQUAD_MODEL_QUALITY if shipped else (f"{SQUAD_MODEL} from {self.source} (not the shipped copy): "
+                                                        "score it with python -m bertlib squad --model minilm-squad")
         if not self.head_trained:
             return UNTRAINED_NOTE
         return ""
