@@ -139,7 +139,8 @@ def squad_training_questions(squad_dir: Path = LOCAL_SQUAD_DIR) -> list[Question
 
 def _say_how_long(step_seconds: float, steps: int, device: str) -> None:
     minutes = step_seconds * steps / 60
-    when = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    when = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h" if minutes < 2880 else \
+        f"{minutes / 1440:.1f} days"
     print(f"{step_seconds:.2f} s per step on {device}: the {steps} steps take about {when} on this machine",
           flush=True)
 
