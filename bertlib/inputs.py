@@ -11,7 +11,7 @@ from bertlib.models.registry import LoadedModel
 from bertlib.paths import DEFAULT_INPUT
 from bertlib.qa.windows import Windows, make_windows
 
-FORMAT = 'a JSON list of {"context": ..., "question": ...} objects'
+FORMAT = 'JSON list of {"context": ..., "question": ...} objects'
 
 
 class InputFileError(BertlibError, ValueError):
@@ -21,9 +21,9 @@ class InputFileError(BertlibError, ValueError):
 def load_inputs(path: str | Path = DEFAULT_INPUT, *, strict_batch: int | None = None) -> list[dict[str, str]]:
     """Read a demo input file: a JSON list of objects with non-empty "context" and "question" strings."""
     path = Path(path)
-    data = read_json(path, "input", InputFileError, hint=f"pass --input with {FORMAT}")
+    data = read_json(path, "input", InputFileError, hint=f"pass --input with a {FORMAT}")
     if not isinstance(data, list) or not data:
-        raise InputFileError(f"input file {path} must hold a non-empty {FORMAT[2:]}")
+        raise InputFileError(f"input file {path} must hold a non-empty {FORMAT}")
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("context", "question")):
             raise InputFileError(f'input {i} of {path} needs string fields "context" and "question"')

@@ -96,3 +96,43 @@ def test_required_parse_reads_defaults(real_ttnn):
 def test_passthrough_objects_are_real_ttnn(real_ttnn, ttnn):
     for name in PASSTHROUGH:
         assert getattr(ttnn, name) is getattr(real_ttnn, name)
+
+
+def test_every_keyword_an_op_does_not_compute_with_is_listed():
+    """``keywords.NOT_COMPUTED`` names exactly the keywords each op's body never reads: each of those is a
+    recorded hint or refused, so nothing is accepted and then ignored."""
+    import ast
+
+    from bertlib.emulator import keywords
+
+    source = ast.parse(inspect.getsource(ops))
+    found = {}
+    for node in source.body:
+        if isinstance(node, ast.FunctionDef) and node.name in {name for _, name in ALL}:
+            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            unused = tuple(a.arg for a in node.args.args + node.args.kwonlyargs if a.arg not in used)
+            if unused:
+                found[node.name] = unused
+    assert found == keywords.NOT_COMPUTED
+
+
+def test_not_computed_keywords_are_refused_or_recorded_as_hints(ttnn, device):
+    import torch
+
+    from bertlib.emulator import UnsupportedTTNNOp, recording
+
+    x = ttnn.from_torch(torch.randn(32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    w = ttnn.from_torch(torch.randn(64, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.from_torch(torch.zeros(32, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    with pytest.raises(UnsupportedTTNNOp, match="optional_output_tensor"):
+        ttnn.linear(x, w, optional_output_tensor=out)
+    qkv = ttnn.from_torch(torch.randn(1, 32, 3 * 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    with pytest.raises(UnsupportedTTNNOp, match="kv_input_tensor"):
+        ttnn.transformer.split_query_key_value_and_split_heads(qkv, kv_input_tensor=qkv, num_heads=2)
+    with pytest.raises(UnsupportedTTNNOp, match="padding_idx"):
+        ids = ttnn.from_torch(torch.zeros(1, 32, dtype=torch.int32), dtype=ttnn.uint32, device=device)
+        ttnn.embedding(ids, w, padding_idx=0)
+    with recording() as trace:
+        ttnn.to_torch(ttnn.to_device(ttnn.from_torch(torch.ones(32, 32)), device, queue_id=ttnn.QueueId(0)))
+        ttnn.linear(x, w, optional_output_tensor=None)  # at its default: fine
+    assert trace.hints == [("to_device", {"queue_id": repr(ttnn.QueueId(0))})]  # the default None is no hint

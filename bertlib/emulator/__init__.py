@@ -14,8 +14,9 @@ from typing import Any
 
 import ttnn as _ttnn
 
-from bertlib.emulator import metal_trace
+from bertlib.emulator import keywords, metal_trace
 from bertlib.emulator import ops as _ops
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import (
     ConcatMeshToTensor,
     MeshDevice,
@@ -26,11 +27,6 @@ from bertlib.emulator.mesh import (
 )
 from bertlib.emulator.tensor import DeallocatedTensorError, Tensor
 from bertlib.emulator.trace import recording
-
-
-class UnsupportedTTNNOp(AttributeError):
-    """A ttnn name that the emulator does not provide."""
-
 
 #: Real ttnn objects the emulator hands through unchanged.
 PASSTHROUGH = (
@@ -51,7 +47,8 @@ OPS = (
 TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax_", "concatenate_heads")
 
 for _name in (*OPS, *TRANSFORMER_OPS):  # every op runs once per device when given mesh tensors
-    _op = getattr(_ops, _name) if _name in ("from_torch", "to_torch") else mesh_aware(getattr(_ops, _name))
+    _op = keywords.checked(_name, getattr(_ops, _name))  # keywords it does not compute with: hints, or refused
+    _op = _op if _name in ("from_torch", "to_torch") else mesh_aware(_op)
     setattr(_ops, _name, metal_trace.captured(_name, _op))  # and is remembered while a trace is captured
 
 
@@ -70,7 +67,9 @@ class _Namespace(types.SimpleNamespace):
 
 def _open_device(*, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0,
                  num_command_queues: int = 1, **others: Any) -> Any:
-    """``ttnn.open_device``: an emulated Wormhole n150 with the sizes it was opened with."""
+    """``ttnn.open_device``: an emulated Wormhole n150 with the sizes it was opened with. ``trace_region_size``
+    and ``num_command_queues`` are checked by trace capture and the queues; ``l1_small_size`` is kept on the
+    device as on a card, where only conv, pooling and CCL ops allocate from it (none of them is emulated)."""
     from bertlib.device import CHIPS, EmulatedDevice
 
     if others:
@@ -99,12 +98,14 @@ def _record_event(mesh_device: Any, cq_id: Any = None, sub_device_ids: Any = (),
     """An event that is complete at once: the emulator runs each queue's commands when they are issued."""
     if sub_device_ids or device_range is not None:
         raise UnsupportedTTNNOp("ttnn.record_event(sub_device_ids=..., device_range=...): sub-devices are not emulated")
-    return ("event", metal_trace.queue_of(mesh_device, cq_id))
+    return ("event", mesh_device, metal_trace.queue_of(mesh_device, cq_id))
 
 
 def _wait_for_event(cq_id: Any = None, mesh_event: Any = None) -> None:
+    """A queue waits for an event: already complete (see ``_record_event``); the queue must exist."""
     if not (isinstance(mesh_event, tuple) and mesh_event[:1] == ("event",)):
         raise TypeError("ttnn.wait_for_event needs the event that ttnn.record_event returned")
+    metal_trace.queue_of(mesh_event[1], cq_id)
 
 
 def _close(device: Any) -> None:

@@ -57,10 +57,12 @@ def queue_of(device: Any, cq_id: Any) -> int:
     return queue
 
 
-def _trace(trace_id: Any) -> _Trace:
+def _trace(device: Any, trace_id: Any) -> _Trace:
     key = int(getattr(trace_id, "id", trace_id))
     if key not in _traces or _traces[key].state == "released":
         raise RuntimeError(f"trace {key} does not exist or was released: capture it again")
+    if _traces[key].device is not device:
+        raise RuntimeError(f"trace {key} was captured on another device")
     return _traces[key]
 
 
@@ -77,9 +79,11 @@ def begin_trace_capture(mesh_device: Any, *, cq_id: Any = None) -> int:
 
 def end_trace_capture(mesh_device: Any, trace_id: Any, *, cq_id: Any = None) -> None:
     """Stop capturing. Like a card, this fails when the device has no trace region to hold the trace."""
-    trace = _trace(trace_id)
+    trace = _trace(mesh_device, trace_id)
     if trace.state != "capturing":
         raise RuntimeError("cannot end a capture that has not begun")
+    if queue_of(mesh_device, cq_id) != trace.cq:
+        raise RuntimeError(f"trace {trace_id} is being captured on command queue {trace.cq}: end it there")
     _capturing.remove(trace)
     region = getattr(mesh_device, "trace_region_size", 0)
     if region <= 0:
@@ -93,8 +97,10 @@ def end_trace_capture(mesh_device: Any, trace_id: Any, *, cq_id: Any = None) -> 
 
 
 def execute_trace(mesh_device: Any, trace_id: Any, *, cq_id: Any = None, blocking: bool = True) -> None:
-    """Run the captured ops again, writing each result into the tensors the capture returned."""
-    trace = _trace(trace_id)
+    """Run the captured ops again, writing each result into the tensors the capture returned. The replay has
+    finished when this returns; with ``blocking=False`` a card returns earlier, which code that waits with
+    ``ttnn.synchronize_device`` (as it must on a card) cannot tell apart."""
+    trace = _trace(mesh_device, trace_id)
     if trace.state != "captured":
         raise RuntimeError("this trace is still being captured: call ttnn.end_trace_capture first")
     queue_of(mesh_device, cq_id)
@@ -104,7 +110,7 @@ def execute_trace(mesh_device: Any, trace_id: Any, *, cq_id: Any = None, blockin
 
 def release_trace(mesh_device: Any, trace_id: Any) -> None:
     """Free the trace; replaying it afterwards raises."""
-    _trace(trace_id).state = "released"
+    _trace(mesh_device, trace_id).state = "released"
 
 
 def _write_into(old: Any, new: Any) -> None:

@@ -39,6 +39,7 @@ class Trace:
 
     shape_only: bool = False
     records: list[OpRecord] = field(default_factory=list)
+    hints: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (op, its scheduling keywords)
 
     def to_frame(self):
         import pandas as pd
@@ -63,6 +64,12 @@ def recording(shape_only: bool = False) -> Iterator[Trace]:
 def shape_only() -> bool:
     """True inside a ``recording(shape_only=True)`` block."""
     return any(t.shape_only for t in _active)
+
+
+def hint(op: str, hints: dict[str, str]) -> None:
+    """Note the scheduling keywords (queues, core subsets, ...) an op was given: they change no value."""
+    for trace in _active:
+        trace.hints.append((op, hints))
 
 
 def record(rec: OpRecord) -> None:

@@ -208,18 +208,19 @@ def _score_v2(dataset: dict, predictions: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def predictions_at(questions: list[Question], answers: list[Any], threshold: float = 0.0) -> dict[str, str]:
+    """{question id: answer} from answers extracted with ``null_threshold=None``: the best span where its score
+    beats the null score by more than ``threshold`` (as :func:`bertlib.qa.answers.extract_answers` decides),
+    else "". One forward pass serves every threshold."""
+    return {q.id: a.text if a.score - a.null_score > threshold else "" for q, a in zip(questions, answers, strict=True)}
+
+
 def threshold_curve(dataset: dict, questions: list[Question], answers: list[Any],
                     thresholds: list[float]) -> list[dict[str, float]]:
-    """SQuAD v2 scores at each null threshold, from answers extracted with ``null_threshold=None``.
-
-    A question is answered at threshold ``t`` when its best span's score beats its null score by more than
-    ``t`` (as :func:`bertlib.qa.answers.extract_answers` decides), so one forward pass serves every ``t``.
-    """
+    """SQuAD v2 scores at each null threshold (see :func:`predictions_at`)."""
     rows = []
     for t in thresholds:
-        predictions = {q.id: a.text if a.score - a.null_score > t else "" for q, a in zip(questions, answers,
-                                                                                           strict=True)}
-        result = score(dataset, predictions)
+        result = score(dataset, predictions_at(questions, answers, t))
         rows.append({"threshold": t, **{k: result[k] for k in ("exact", "f1", "HasAns_f1", "NoAns_f1") if k in result}})
     return rows
 
