@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, demo, pcc, squad, score, precision, profile, bench, notebooks, finetune."""
+"""``python -m bertlib <command>``: doctor, run, demo, pcc, squad, score, precision, profile, bench, notebooks, finetune."""
 
 from __future__ import annotations
 
@@ -314,6 +314,26 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a Python script whose plain `import ttnn` is the emulator (real ttnn when a card is present)."""
+    import runpy
+    from pathlib import Path
+
+    from bertlib.emulator.chips import chip
+
+    script = Path(args.script)
+    if not script.is_file():
+        raise BertlibError(f"no such script: {script}")
+    chip(args.chip)  # an unknown chip is refused before anything runs
+    from bertlib.emulator import install
+
+    install(args.chip)
+    sys.argv = [str(script), *args.args]
+    sys.path.insert(0, str(script.resolve().parent))  # as `python SCRIPT` does
+    runpy.run_path(str(script), run_name="__main__")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bertlib.models.configs import PRECISIONS
     from bertlib.paths import DEFAULT_INPUT, RECREATED_DIR
@@ -322,6 +342,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help=cmd_doctor.__doc__).set_defaults(func=cmd_doctor)
+    from bertlib.emulator.chips import CHIPS
+
+    run = sub.add_parser("run", help=cmd_run.__doc__)
+    run.add_argument("--chip", default="wormhole_n150", choices=list(CHIPS), help="the chip the emulator stands in for")
+    run.add_argument("script", help="a Python file written against ttnn, e.g. tt-metal's own test or demo code")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
+    run.set_defaults(func=cmd_run)
 
     def model_options(p: argparse.ArgumentParser, batch: int, inputs: bool = True,
                       several_precisions: bool = False) -> None:
@@ -379,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
 
-    from bertlib.profile.chips import CHIPS, FIDELITY_PHASES
+    from bertlib.profile.chips import FIDELITY_PHASES
 
     profile = sub.add_parser("profile", help=cmd_profile.__doc__)
     profile.add_argument("--model", default="auto", help="any model name; seeds need no hub (shapes only)")

@@ -9,92 +9,21 @@ against that ``ttnn`` whichever backend it is::
 
 from __future__ import annotations
 
-import glob
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from bertlib.emulator.chips import CHIPS
+from bertlib.emulator.hostenv import MOCK_VARIABLE, card_present, ensure_host_conversions
 from bertlib.errors import BertlibError
 
-DESCRIPTORS = Path(__file__).parent / "emulator" / "descriptors"
-MOCK_VARIABLE = "TT_METAL_MOCK_CLUSTER_DESC_PATH"
-
-
-@dataclass(frozen=True)
-class Chip:
-    """A chip the emulator can stand in for: its public figures that ttnn code can see."""
-
-    name: str
-    arch: str
-    grid_x: int
-    grid_y: int
-    descriptor: str
-    chips: int = 1
-
-
-CHIPS = {
-    # Wormhole n150: 8x8 Tensix compute grid (tt-metal reports compute_with_storage_grid_size 8x8).
-    "wormhole_n150": Chip("wormhole_n150", "WORMHOLE_B0", 8, 8, "wormhole_n150.yaml"),
-    # n300: two n150-class chips on one board.
-    "wormhole_n300": Chip("wormhole_n300", "WORMHOLE_B0", 8, 8, "wormhole_n150.yaml", chips=2),
-    # Blackhole p150: 13x10 Tensix compute grid.
-    "blackhole_p150": Chip("blackhole_p150", "BLACKHOLE", 13, 10, "blackhole_p150.yaml"),
-}
+__all__ = ["CHIPS", "MOCK_VARIABLE", "DeviceError", "DeviceHandle", "card_present", "ensure_host_conversions",
+           "open_device"]
 
 
 class DeviceError(BertlibError, RuntimeError):
     """A device could not be opened as asked; the message says what to do instead."""
-
-
-def card_present() -> bool:
-    """True when a Tenstorrent card's driver node exists (``/dev/tenstorrent*``)."""
-    return bool(glob.glob("/dev/tenstorrent*"))
-
-
-def ensure_host_conversions(chip: str = "wormhole_n150") -> str | None:
-    """Point ttnn at a mock cluster descriptor so host dtype conversions work without a card.
-
-    Only without a card: once the variable is set, ttnn reports a mock chip. Returns the path in use.
-    """
-    if card_present():
-        return None
-    if MOCK_VARIABLE not in os.environ:
-        os.environ[MOCK_VARIABLE] = str(DESCRIPTORS / CHIPS[chip].descriptor)
-    return os.environ[MOCK_VARIABLE]
-
-
-@dataclass
-class EmulatedDevice:
-    """What model code asks of a ttnn device, answered for an emulated chip."""
-
-    chip: Chip
-    device_id: int = 0
-    closed: bool = False
-    trace_region_size: int = 0  # bytes for captured traces; ttnn's default is 0 (no trace capture)
-    num_command_queues: int = 1
-    l1_small_size: int = 0
-
-    def arch(self) -> Any:
-        import ttnn
-
-        return getattr(ttnn.device.Arch, self.chip.arch)
-
-    def compute_with_storage_grid_size(self) -> Any:
-        import ttnn
-
-        return ttnn.CoreCoord(self.chip.grid_x, self.chip.grid_y)
-
-    def get_num_devices(self) -> int:
-        return 1
-
-    def enable_program_cache(self) -> None:
-        """Kept for code written for a card; the emulator compiles nothing."""
-
-    def __repr__(self) -> str:
-        return f"EmulatedDevice({self.chip.name}, grid {self.chip.grid_y}x{self.chip.grid_x})"
 
 
 @dataclass
@@ -127,12 +56,6 @@ class DeviceHandle:
                 self.ttnn.close_device(self.device)
         else:
             self.device.closed = True
-
-
-def _emulator_namespace() -> Any:
-    from bertlib.emulator import make_namespace
-
-    return make_namespace()
 
 
 def open_device(
@@ -178,18 +101,17 @@ def open_device(
         else:
             device = ttnn.open_device(device_id=device_id, **device_kwargs)
         return DeviceHandle(device, ttnn, "ttnn", "a Tenstorrent card was found")
-    ensure_host_conversions(chip)
+    from bertlib.emulator import make_namespace
     from bertlib.emulator.memory import reuse_freed_memory
 
     reuse_freed_memory()
+    ttnn = make_namespace(chip)
     reason = "backend='emulator' was asked for" if backend == "emulator" else "no Tenstorrent card found (no /dev/tenstorrent*)"
     if not quiet:
         where = f"a {mesh_shape[0]}x{mesh_shape[1]} mesh of " if mesh_shape else ""
         print(f"bertlib: {reason}; running TT-NN on the host emulator ({where}{chip} numerics).", file=sys.stderr)
-    device: Any = EmulatedDevice(CHIPS[chip], device_id, **device_kwargs)
     if mesh_shape is not None:
-        from bertlib.emulator.mesh import MeshDevice
-
-        device = MeshDevice([EmulatedDevice(CHIPS[chip], i, **device_kwargs)
-                             for i in range(mesh_shape[0] * mesh_shape[1])], tuple(mesh_shape))
-    return DeviceHandle(device, _emulator_namespace(), "emulator", reason)
+        device = ttnn.open_mesh_device(ttnn.MeshShape(*mesh_shape), **device_kwargs)
+    else:
+        device = ttnn.open_device(device_id=device_id, **device_kwargs)
+    return DeviceHandle(device, ttnn, "emulator", reason)

@@ -3,8 +3,9 @@
 Every keyword of every emulated op is one of three things:
 
 - computed with: the op's own code reads it (every keyword not listed in ``NOT_COMPUTED``);
-- a scheduling hint (``HINTS``: command queues, sub-devices and core subsets, program configs of ops whose
-  values they do not change, blocking): accepted, and recorded in the op trace (``Trace.hints``);
+- a scheduling hint (``HINTS``: command queues, sub-devices and core subsets, blocking, the fill of tile
+  padding): accepted, and recorded in the op trace (``Trace.hints``); program configs are checked by
+  ``program_configs`` and recorded in each op's record;
 - anything else in ``NOT_COMPUTED`` is refused with :class:`UnsupportedTTNNOp`, naming it, unless the caller
   leaves it at its default.
 
@@ -26,10 +27,13 @@ class UnsupportedTTNNOp(AttributeError):
     """A ttnn name, or a keyword value, that the emulator does not provide."""
 
 
-#: Keywords that choose where or when an op runs, never what it computes.
+#: Keywords that choose where or when an op runs, or what fills a tile's padding: never a logical value.
 HINTS = frozenset({"queue_id", "cq_id", "blocking", "force", "sub_core_grids", "sub_device_id", "global_cb",
-                   "prefetcher_pipes", "reshape_tile_mode", "skip_padding_fill", "device", "program_config",
-                   "memory_config"})
+                   "prefetcher_pipes", "reshape_tile_mode", "skip_padding_fill", "device", "pad_value",
+                   "keep_l1_aligned"})
+
+#: Accepted by every op, as real ttnn's op wrapper accepts it: the command queue to issue on.
+EVERY_OP = ("queue_id",)
 
 #: Per op, the keywords its body does not read (checked against the source by a test).
 NOT_COMPUTED: dict[str, tuple[str, ...]] = {
@@ -39,22 +43,18 @@ NOT_COMPUTED: dict[str, tuple[str, ...]] = {
     "copy_host_to_device_tensor": ("cq_id",),
     "from_device": ("blocking", "queue_id"),
     "to_layout": ("sub_core_grids", "pad_value"),
-    "to_memory_config": ("output_tensor",),
+    "interleaved_to_sharded": ("keep_l1_aligned",),
     "deallocate": ("force",),
     "reshape": ("pad_value", "reshape_tile_mode", "sub_core_grids", "skip_padding_fill"),
     "permute": ("pad_value",),
-    "linear": ("output_tile", "optional_output_tensor", "global_cb", "sub_device_id", "prefetcher_pipes",
-               "in0_column_offset"),
-    "matmul": ("output_tile", "optional_output_tensor", "global_cb", "sub_device_id"),
-    "add": ("output_tensor", "activations", "input_tensor_a_activations", "input_tensor_b_activations",
-            "fast_and_approximate_mode", "sub_core_grids", "sub_device_id"),
-    "multiply": ("output_tensor", "activations", "input_tensor_a_activations", "input_tensor_b_activations",
-                 "fast_and_approximate_mode", "sub_core_grids", "sub_device_id"),
-    "layer_norm": ("program_config", "recip_tensor"),
-    "gelu": ("output_tensor", "sub_core_grids"),
-    "embedding": ("output_tensor", "padding_idx", "embeddings_type"),
-    "split_query_key_value_and_split_heads": ("kv_input_tensor", "use_falcon7b_backend"),
-    "attention_softmax_": ("program_config", "causal_mask", "memory_config"),
+    "linear": ("output_tile", "global_cb", "sub_device_id", "prefetcher_pipes", "in0_column_offset"),
+    "matmul": ("output_tile", "global_cb", "sub_device_id"),
+    "add": ("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode", "sub_core_grids",
+            "sub_device_id"),
+    "multiply": ("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
+                 "sub_core_grids", "sub_device_id"),
+    "layer_norm": ("recip_tensor",),
+    "gelu": ("sub_core_grids",),
 }
 
 
@@ -69,13 +69,13 @@ def checked(name: str, op: Callable) -> Callable:
     unless left at their defaults."""
     signature = inspect.signature(op)
     unused = NOT_COMPUTED.get(name, ())
-    if not unused:
-        return op
+    extra = tuple(k for k in EVERY_OP if k not in signature.parameters)
 
     @functools.wraps(op)
     def run(*args: Any, **kwargs: Any) -> Any:
+        hints = {key: repr(kwargs.pop(key)) for key in extra if kwargs.get(key) is not None}
+        kwargs = {k: v for k, v in kwargs.items() if k not in extra}
         given = signature.bind_partial(*args, **kwargs).arguments
-        hints = {}
         for key in unused:
             if key not in given or _is_default(given[key], signature.parameters[key].default):
                 continue

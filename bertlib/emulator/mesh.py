@@ -38,6 +38,10 @@ class MeshDevice:
     def arch(self) -> Any:
         return self.devices[0].arch()
 
+    @property
+    def core_grid(self) -> Any:
+        return self.devices[0].core_grid
+
     def enable_program_cache(self) -> None:
         """Kept for code written for a card; the emulator compiles nothing."""
 

@@ -84,7 +84,7 @@ FIDELITY_ORDER = ["LoFi", "HiFi2", "HiFi3", "HiFi4"]
 
 def _need_mock() -> None:
     if "TT_METAL_MOCK_CLUSTER_DESC_PATH" not in os.environ:
-        from bertlib.device import ensure_host_conversions
+        from bertlib.emulator.hostenv import ensure_host_conversions
 
         ensure_host_conversions()
 
@@ -222,3 +222,81 @@ def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, gold
             rounded.copy_(total)
         total.copy_(rounded)
     return total.reshape(shape)
+
+
+# ------------------------------------------------------------------------------ rules of the ops' math
+def matmul_numerics(config: Any, *, user_grid: bool, program_config: Any, block_float_inputs: bool,
+                    float32_output: bool) -> Numerics:
+    """A matmul's numerics: its compute-kernel config, or the defaults in this module's docstring."""
+    fidelity = "HiFi2" if not (user_grid or program_config is not None or block_float_inputs) else "LoFi"
+    return Numerics.resolve(config, fidelity=fidelity, approx=False, fp32=float32_output)
+
+
+#: LayerNorm's and softmax's defaults (see the module docstring).
+NORM_DEFAULTS = dict(fidelity="HiFi4", approx=True, fp32=False)
+
+#: The activations ``linear``/``matmul`` fuse, by the names real ttnn's ``string_to_unary_with_param``
+#: reads (tt-metal ``unary_op_utils.cpp``): "gelu" is the erf GELU, "gelu_approx" the tanh one.
+FUSED_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "relu": torch.relu,
+    "relu6": lambda x: torch.clamp(x, 0.0, 6.0),
+    "gelu": lambda x: torch.nn.functional.gelu(x),
+    "gelu_approx": lambda x: torch.nn.functional.gelu(x, approximate="tanh"),
+    "silu": torch.nn.functional.silu,
+    "sigmoid": torch.sigmoid,
+    "sigmoid_approx": torch.sigmoid,
+    "hardsigmoid": torch.nn.functional.hardsigmoid,
+}
+
+
+def activation_name(activation: Any) -> str | None:
+    """A fused activation as its string name: a string, or a ``ttnn.UnaryWithParam``/``UnaryOpType``
+    (``UnaryWithParam(GELU, 1.0)`` is the tanh GELU)."""
+    if activation is None:
+        return None
+    if isinstance(activation, str):
+        name = activation.lower()
+    else:
+        op_type = getattr(activation, "op_type", activation)
+        name = str(op_type).split(".")[-1].lower()
+        params = list(getattr(activation, "params", []) or [])
+        if name == "gelu" and params and params[0]:
+            name = "gelu_approx"
+    if name not in FUSED_ACTIVATIONS:
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp(f"fused activation {name!r} is not emulated: use one of {', '.join(FUSED_ACTIVATIONS)}")
+    return name
+
+
+def apply_activation(values: torch.Tensor, name: str | None, approx: bool) -> torch.Tensor:
+    """The fused activation; with ``math_approx_mode`` GELU is the tanh approximation (see the docstring)."""
+    if name is None:
+        return values
+    if name == "gelu" and approx:
+        name = "gelu_approx"
+    return FUSED_ACTIVATIONS[name](values)
+
+
+def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable: bool = True,
+                   scale: float | None = None, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """The fused (scale, mask,) exp, sum, reciprocal and multiply of a Tensix softmax.
+
+    Without fp32 accumulation each intermediate is stored as bfloat16 (torch's bfloat16 ops compute in
+    float32 and round once, which is that model); with it they stay float32, and approximate mode
+    rounds exp to bfloat16. ``stable`` subtracts the row max first (``numeric_stable``).
+    """
+    if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
+        return ttnn.get_golden_function(ttnn.softmax)(x, dim)
+    work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
+    values = x.to(work)
+    if scale is not None:
+        values = values * scale
+    if mask is not None:
+        values = values + mask.to(work)
+    if stable:
+        values = values - values.amax(dim=dim, keepdim=True)
+    exps = torch.exp(values)
+    if numerics.math_approx_mode and work == torch.float32:
+        exps = round_bf16(exps)
+    return (exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))).to(torch.float32)

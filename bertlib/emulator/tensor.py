@@ -39,7 +39,8 @@ class DeallocatedTensorError(RuntimeError):
 
 
 class TensorOperators:
-    """``a + b`` and ``a * b`` on emulated tensors call ``ttnn.add`` / ``ttnn.multiply``, as on a card."""
+    """``a + b``, ``a * b`` and ``a @ b`` on emulated tensors call ``ttnn.add`` / ``ttnn.multiply`` /
+    ``ttnn.matmul``, as on a card."""
 
     def __add__(self, other: Any) -> Any:
         from bertlib.emulator import ops
@@ -54,6 +55,31 @@ class TensorOperators:
         return ops.multiply(self, other)
 
     __rmul__ = __mul__
+
+    def __matmul__(self, other: Any) -> Any:
+        from bertlib.emulator import ops
+
+        return ops.matmul(self, other)
+
+    @staticmethod
+    def _refuse(name: str) -> Any:
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp(f"ttnn.{name} is not part of bertlib's TT-NN emulator (it emulates ttnn.add, "
+                                "ttnn.multiply and ttnn.matmul: a + b, a * b, a @ b)")
+
+    def __sub__(self, other: Any) -> Any:
+        return self._refuse("subtract (a - b)")
+
+    __rsub__ = __sub__
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._refuse("divide (a / b)")
+
+    __rtruediv__ = __truediv__
+
+    def __neg__(self) -> Any:
+        return self._refuse("neg (-a)")
 
 
 @dataclass(eq=False)
@@ -83,6 +109,22 @@ class Tensor(TensorOperators):
     def device(self) -> Any:
         """The device holding the tensor, or None on the host, as in ttnn."""
         return self.on_device
+
+    def volume(self) -> int:
+        """The number of elements of the logical shape, as in ttnn."""
+        return math.prod(self.logical_shape)
+
+    def is_sharded(self) -> bool:
+        return self.mem_config is not None and self.mem_config.is_sharded()
+
+    def shard_spec(self) -> Any:
+        return None if self.mem_config is None else self.mem_config.shard_spec
+
+    def get_layout(self) -> Any:
+        return self.layout
+
+    def get_dtype(self) -> Any:
+        return self.dtype
 
     def is_allocated(self) -> bool:
         return not self.deallocated

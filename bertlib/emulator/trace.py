@@ -28,6 +28,8 @@ class OpRecord:
     bytes_read: float
     bytes_written: float
     host_s: float
+    program_config: str | None = None  # the program config it was given, as real ttnn prints it
+    sharding: list[str] = field(default_factory=list)  # inputs' then the output's sharded placement, if any
 
     def as_dict(self) -> dict:
         return asdict(self)

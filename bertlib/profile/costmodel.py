@@ -29,7 +29,7 @@ from bertlib.profile.chips import (
     ELTWISE_FLOPS_PER_CYCLE,
     FIDELITY_PHASES,
     MATMUL_FLOPS_PER_CYCLE,
-    ChipFigures,
+    Chip,
 )
 
 MATMULS = ("linear", "matmul")
@@ -118,7 +118,7 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
     )
 
 
-def chip_figures(chip: str) -> ChipFigures:
+def chip_figures(chip: str) -> Chip:
     if chip not in CHIPS:
         raise ProfileError(f"unknown chip {chip!r}: use one of {', '.join(CHIPS)}")
     return CHIPS[chip]
@@ -128,7 +128,7 @@ def _tiles(shape: tuple[int, ...]) -> int:
     return max(1, math.prod(padded(tuple(shape), ttnn.TILE_LAYOUT)) // 1024)
 
 
-def op_cost(rec: op_trace.OpRecord, chip: ChipFigures, constants: Constants) -> dict[str, Any]:
+def op_cost(rec: op_trace.OpRecord, chip: Chip, constants: Constants) -> dict[str, Any]:
     """One op's predicted time: compute, DRAM and L1 times, the bound, and the total with the overhead."""
     grid_cores = rec.core_grid[0] * rec.core_grid[1] if rec.core_grid else chip.cores
     cores = min(grid_cores, _tiles(rec.output_shape))
@@ -193,7 +193,7 @@ class Prediction:
         return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
 
 
-def _memory(mt: ModelTrace, precision: PrecisionConfig, chip: ChipFigures) -> dict[str, Any]:
+def _memory(mt: ModelTrace, precision: PrecisionConfig, chip: Chip) -> dict[str, Any]:
     """Weights and the activation working set, per chip, against L1 and DRAM capacity (an estimate)."""
     peak = 0.0
     for rec in mt.records:

@@ -1,0 +1,59 @@
+"""The emulated device: what TT-NN code asks of ``ttnn.open_device(...)``'s result, for a chip of ``CHIPS``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ttnn
+
+from bertlib.emulator.chips import Chip
+
+
+@dataclass
+class EmulatedDevice:
+    """An opened emulated chip: its grid, its L1 and the sizes it was opened with."""
+
+    chip: Chip
+    device_id: int = 0
+    closed: bool = False
+    trace_region_size: int = 0  # bytes for captured traces; ttnn's default is 0 (no trace capture)
+    num_command_queues: int = 1
+    l1_small_size: int = 0  # kept as on a card, where only conv, pooling and CCL ops allocate from it
+
+    def arch(self) -> Any:
+        return getattr(ttnn.device.Arch, self.chip.arch)
+
+    def compute_with_storage_grid_size(self) -> Any:
+        return ttnn.CoreCoord(self.chip.grid[1], self.chip.grid[0])
+
+    @property
+    def core_grid(self) -> Any:
+        """The compute grid as a ``ttnn.CoreGrid`` (tt-metal's BERT code passes it as ``core_grid=``)."""
+        return ttnn.CoreGrid(y=self.chip.grid[0], x=self.chip.grid[1])
+
+    def get_num_devices(self) -> int:
+        return 1
+
+    def id(self) -> int:
+        return self.device_id
+
+    def l1_size_per_core(self) -> int:
+        return self.chip.l1_bytes_per_core
+
+    def enable_program_cache(self) -> None:
+        """Kept for code written for a card; the emulator compiles nothing."""
+
+    def disable_and_clear_program_cache(self) -> None:
+        """Kept for code written for a card; the emulator compiles nothing."""
+
+    def __repr__(self) -> str:
+        return f"EmulatedDevice({self.chip.name}, grid {self.chip.grid[0]}x{self.chip.grid[1]})"
+
+
+def check_open_arguments(num_command_queues: int, trace_region_size: int, l1_small_size: int) -> None:
+    """What a card checks when it is opened, with what to pass instead."""
+    if num_command_queues not in (1, 2):
+        raise RuntimeError(f"num_command_queues={num_command_queues}: a Tenstorrent device has 1 or 2 command queues")
+    if trace_region_size < 0 or l1_small_size < 0:
+        raise RuntimeError("trace_region_size and l1_small_size are sizes in bytes: give 0 or more")

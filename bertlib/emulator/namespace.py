@@ -1,0 +1,234 @@
+"""The emulator as a ``ttnn`` module: ``make_namespace(chip)`` builds it, ``install(chip)`` makes a plain
+``import ttnn`` return it.
+
+What the namespace holds, for every public name of real ttnn 0.81.1:
+
+- the emulated ops (``bertlib.emulator.ops``) and device functions (open/close, queues, events, traces);
+- real ttnn's own objects where they compute nothing on a device: its classes (dtypes, layouts, memory
+  and program configs, ``CoreGrid``, ``CoreRangeSet``, ``ShardSpec``...), enums, constants
+  (``L1_MEMORY_CONFIG``, ``TILE_SIZE``...) and the host-side helpers in ``HOST_HELPERS``;
+- ``ttnn.model_preprocessing``: real ttnn's module, run against this namespace, so its
+  ``preprocess_model_parameters(..., device=device)`` places weights on the emulated device;
+- any other name raises ``UnsupportedTTNNOp``, naming it.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.util
+import sys
+import types
+from typing import Any
+
+import ttnn as _real
+
+from bertlib.emulator import keywords, metal_trace, ops
+from bertlib.emulator.chips import chip as chip_named
+from bertlib.emulator.device import EmulatedDevice, check_open_arguments
+from bertlib.emulator.hostenv import card_present, ensure_host_conversions
+from bertlib.emulator.keywords import UnsupportedTTNNOp
+from bertlib.emulator.mesh import (
+    ConcatMeshToTensor,
+    MeshDevice,
+    MeshTensor,
+    ReplicateTensorToMesh,
+    ShardTensorToMesh,
+    mesh_aware,
+)
+from bertlib.emulator.tensor import Tensor
+
+#: Emulated ops at ``ttnn.<name>``.
+OPS = (
+    "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "interleaved_to_sharded",
+    "sharded_to_interleaved", "deallocate", "reallocate", "reshape", "permute", "linear", "matmul", "add", "multiply",
+    "softmax", "layer_norm", "gelu", "embedding", "copy_host_to_device_tensor",
+)
+#: Emulated ops at ``ttnn.transformer.<name>``.
+TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax", "attention_softmax_",
+                   "concatenate_heads")
+#: Other names real ttnn gives the same op.
+ALIASES = {"mul": "multiply"}
+
+#: Real ttnn functions that only compute on the host (memory and program configs, core ranges, goldens).
+HOST_HELPERS = (
+    "create_sharded_memory_config", "create_sharded_memory_config_", "get_golden_function", "manage_config",
+    "init_device_compute_kernel_config", "num_cores_to_corerangeset", "corerange_to_cores", "grid_to_cores",
+    "split_work_to_cores", "tile_size", "element_size", "ttnn_dtype_to_torch_dtype", "layernorm_default_compute_config",
+    "load_config_from_dictionary", "set_printoptions",
+)
+#: Real ttnn classes the emulator replaces (``Tensor``) or that name a real device.
+NOT_PASSED = {"Tensor", "MeshDevice", "Device", "ModuleType"}
+
+for _name in (*OPS, *TRANSFORMER_OPS):  # every op: keywords checked, once per mesh device, remembered by traces
+    _op = keywords.checked(_name, getattr(ops, _name))
+    _op = _op if _name in ("from_torch", "to_torch") else mesh_aware(_op)
+    _op = metal_trace.captured(_name, _op)
+    real = getattr(_real.transformer if _name in TRANSFORMER_OPS else _real, _name)
+    _op.golden_function = getattr(real, "golden_function", None)  # ttnn.get_golden_function(op) works on it
+    _op.python_fully_qualified_name = getattr(real, "python_fully_qualified_name", f"ttnn.{_name}")
+    setattr(ops, _name, _op)
+
+
+def _passed_through(name: str, value: Any) -> bool:
+    """Real ttnn's classes, enums and constants: objects that hold settings and compute nothing on a device."""
+    if name.startswith("_") or name in NOT_PASSED or isinstance(value, types.ModuleType):
+        return False
+    if isinstance(value, type):
+        return True
+    if isinstance(value, (enum.Enum, int, float, str, bool)) or value is None:
+        return True
+    kind = type(value)
+    return not callable(value) and kind.__module__.startswith("ttnn")
+
+
+class EmulatedTTNN(types.ModuleType):
+    """A ``ttnn`` module backed by the emulator; a name it lacks raises ``UnsupportedTTNNOp`` naming it."""
+
+    is_emulator = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise UnsupportedTTNNOp(
+            f"{self.__name__}.{name} is not part of bertlib's TT-NN emulator (it covers the ops BERT needs: see "
+            "bertlib.emulator.OPS and the README's 'Running tt-metal code without a card'). Run on a Tenstorrent "
+            "card for the full ttnn API."
+        )
+
+
+def get_fallback_function(operation: Any) -> Any:
+    """``ttnn.get_fallback_function(op)``: the op's golden function on the host, on tensors brought back with
+    ``to_torch`` and returned like the first input (dtype, layout, device), as real ttnn's fallback does."""
+    golden_function = getattr(operation, "golden_function", None)
+    if golden_function is None:
+        raise RuntimeError(f"{operation} does not have a golden function")
+
+    def to_host(value: Any) -> Any:
+        if isinstance(value, Tensor):
+            return ops.to_torch(value).to(_real.ttnn_dtype_to_torch_dtype(value.dtype))
+        if isinstance(value, (list, tuple)):
+            return type(value)(to_host(v) for v in value)
+        return value
+
+    @functools.wraps(golden_function)
+    def fallback(*args: Any, **kwargs: Any) -> Any:
+        first = next((v for v in (*args, *kwargs.values()) if isinstance(v, Tensor)), None)
+        output = golden_function(*to_host(args), **{k: to_host(v) for k, v in kwargs.items()})
+        if first is None:
+            return output
+
+        def back(value: Any) -> Any:
+            if isinstance(value, (list, tuple)):
+                return type(value)(back(v) for v in value)
+            memory = first.mem_config if first.on_device is not None else None
+            return ops.from_torch(value, dtype=first.dtype, layout=first.layout, device=first.on_device,
+                                  memory_config=memory)
+
+        return back(output)
+
+    return fallback
+
+
+def _device_functions(chip_name: str) -> dict[str, Any]:
+    chip = chip_named(chip_name)
+
+    def open_device(*, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0,
+                    num_command_queues: int = 1, **others: Any) -> EmulatedDevice:
+        """``ttnn.open_device``: an emulated chip with the sizes it was opened with."""
+        if others:
+            raise UnsupportedTTNNOp(f"ttnn.open_device({', '.join(others)}=...) is not emulated: it takes device_id, "
+                                    "l1_small_size, trace_region_size and num_command_queues")
+        check_open_arguments(num_command_queues, trace_region_size, l1_small_size)
+        return EmulatedDevice(chip, device_id, trace_region_size=trace_region_size,
+                              num_command_queues=num_command_queues, l1_small_size=l1_small_size)
+
+    def open_mesh_device(mesh_shape: Any = None, **device_kwargs: Any) -> MeshDevice:
+        """An emulated mesh of chips; ``mesh_shape`` is a ``ttnn.MeshShape`` or ``(rows, cols)``."""
+        rows, cols = (mesh_shape[0], mesh_shape[1]) if mesh_shape is not None else (1, 1)
+        return MeshDevice([open_device(device_id=i, **device_kwargs) for i in range(rows * cols)], (rows, cols))
+
+    def close(device: Any) -> None:
+        device.closed = True
+
+    def synchronize_device(device: Any, cq_id: Any = None, sub_device_ids: Any = ()) -> None:
+        """Every emulated op has finished when it returns: nothing to wait for, once the arguments are checked."""
+        if sub_device_ids:
+            raise UnsupportedTTNNOp("ttnn.synchronize_device(sub_device_ids=...): sub-devices are not emulated")
+        metal_trace.queue_of(device, cq_id)
+
+    def record_event(mesh_device: Any, cq_id: Any = None, sub_device_ids: Any = (), device_range: Any = None) -> Any:
+        """An event that is complete at once: the emulator runs each queue's commands when they are issued."""
+        if sub_device_ids or device_range is not None:
+            raise UnsupportedTTNNOp("ttnn.record_event(sub_device_ids=..., device_range=...): sub-devices are not "
+                                    "emulated")
+        return ("event", mesh_device, metal_trace.queue_of(mesh_device, cq_id))
+
+    def wait_for_event(cq_id: Any = None, mesh_event: Any = None) -> None:
+        """A queue waits for an event: already complete (see ``record_event``); the queue must exist."""
+        if not (isinstance(mesh_event, tuple) and mesh_event[:1] == ("event",)):
+            raise TypeError("ttnn.wait_for_event needs the event that ttnn.record_event returned")
+        metal_trace.queue_of(mesh_event[1], cq_id)
+
+    return dict(open_device=open_device, close_device=close, open_mesh_device=open_mesh_device,
+                close_mesh_device=close, synchronize_device=synchronize_device, record_event=record_event,
+                wait_for_event=wait_for_event)
+
+
+def _model_preprocessing(namespace: EmulatedTTNN) -> types.ModuleType:
+    """A fresh copy of real ttnn's ``model_preprocessing`` whose ``ttnn`` is ``namespace``."""
+    real = importlib.import_module("ttnn.model_preprocessing")
+    spec = importlib.util.spec_from_file_location("ttnn.model_preprocessing", real.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.ttnn = namespace
+    return module
+
+
+@functools.cache
+def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
+    """The emulator as a ``ttnn`` module whose ``open_device`` opens ``chip``."""
+    ensure_host_conversions(chip)
+    namespace = EmulatedTTNN("ttnn", __doc__)
+    namespace.__path__ = []  # a package: `import ttnn.model_preprocessing` finds its submodules
+    names = {n: getattr(_real, n) for n in dir(_real) if _passed_through(n, getattr(_real, n, None))}
+    names.update({n: getattr(_real, n) for n in HOST_HELPERS})
+    names.update({n: getattr(ops, n) for n in OPS})
+    names.update({alias: getattr(ops, name) for alias, name in ALIASES.items()})
+    names.update(_device_functions(chip))
+    names.update(
+        ShardTensorToMesh=ShardTensorToMesh, ReplicateTensorToMesh=ReplicateTensorToMesh,
+        ConcatMeshToTensor=ConcatMeshToTensor, MeshDevice=MeshDevice, MeshTensor=MeshTensor, Tensor=Tensor,
+        get_fallback_function=get_fallback_function,
+        begin_trace_capture=metal_trace.begin_trace_capture, end_trace_capture=metal_trace.end_trace_capture,
+        execute_trace=metal_trace.execute_trace, release_trace=metal_trace.release_trace,
+        chip=chip_named(chip),
+    )
+    namespace.__dict__.update(names)
+    transformer = EmulatedTTNN("ttnn.transformer")
+    transformer.__dict__.update({n: getattr(ops, n) for n in TRANSFORMER_OPS})
+    namespace.transformer = transformer
+    namespace.model_preprocessing = _model_preprocessing(namespace)
+    return namespace
+
+
+def install(chip: str = "wormhole_n150") -> Any:
+    """Make ``import ttnn`` the emulator for ``chip`` in this process (real ttnn when a card is present).
+
+    Returns the ``ttnn`` now imported. Calling it again is harmless; asking for another chip once the
+    emulator is installed raises, since modules already hold the first namespace. The emulator keeps
+    using real ttnn internally (its dtypes, configs, host conversions and golden functions).
+    """
+    if card_present():
+        return _real
+    current = sys.modules.get("ttnn")
+    if getattr(current, "is_emulator", False):
+        if current.chip.name != chip:
+            raise RuntimeError(f"the emulator is installed for {current.chip.name}; it cannot switch to {chip} in "
+                               "this process: start a new one")
+        return current
+    namespace = make_namespace(chip)
+    sys.modules["ttnn"] = namespace
+    sys.modules["ttnn.transformer"] = namespace.transformer
+    sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
+    return namespace

@@ -1,0 +1,132 @@
+"""What every emulated op does: check its inputs, compute, store the result as its dtype, record it.
+
+``emit`` is the one place an op's result is made: it checks the output's placement (sharding, L1),
+runs the op's arithmetic unless tracing shapes only, rounds it to the stored dtype, writes it into a
+preallocated ``output_tensor`` when one is given, and appends the op's record to the trace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import ttnn
+
+from bertlib.emulator import sharding, trace
+from bertlib.emulator.numerics import BLOCK_FLOAT, Numerics, quantize
+from bertlib.emulator.tensor import Tensor, tensor_bytes
+
+golden = ttnn.get_golden_function
+
+
+def device_input(tensor: Any, name: str = "A") -> Tensor:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"Input tensor {name} must be a ttnn.Tensor (got {type(tensor).__name__})")
+    tensor.checked()
+    if tensor.on_device is None:
+        raise RuntimeError(f"Input tensor {name} must be on device: move it there with ttnn.to_device(tensor, device)")
+    return tensor
+
+
+def tiled(tensor: Tensor, op: str) -> None:
+    if tensor.layout != ttnn.TILE_LAYOUT:
+        raise RuntimeError(f"ttnn.{op} needs TILE layout inputs: convert with ttnn.to_layout(tensor, ttnn.TILE_LAYOUT)")
+
+
+def check_layout(dtype: Any, layout: Any) -> None:
+    if dtype in BLOCK_FLOAT and layout != ttnn.TILE_LAYOUT:
+        raise RuntimeError("Layout must be Layout::TILE for bfloat8_b or bfloat4_b!")
+
+
+def buffer(memory_config: Any) -> str:
+    if memory_config is None:
+        return "DRAM"
+    return str(memory_config.buffer_type).split(".")[-1].split("::")[-1]
+
+
+def check_grid(core_grid: Any, device: Any) -> tuple[int, int] | None:
+    if core_grid is None:
+        return None
+    grid = device.compute_with_storage_grid_size()
+    if core_grid.x > grid.x or core_grid.y > grid.y:
+        raise RuntimeError(
+            f"core_grid {core_grid.y}x{core_grid.x} (y x x) is larger than this chip's compute grid "
+            f"{grid.y}x{grid.x}: pass ttnn.CoreGrid(y<= {grid.y}, x<= {grid.x})"
+        )
+    return (core_grid.y, core_grid.x)
+
+
+def broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
+    return tuple(torch.broadcast_shapes(torch.Size(a), torch.Size(b)))
+
+
+def output_config(memory_config: Any, default: Any) -> Any:
+    """The output's memory config: the one asked for, or ``default`` (usually the input's)."""
+    return memory_config if memory_config is not None else default
+
+
+def emit(
+    op: str,
+    inputs: Sequence[Tensor],
+    shape: tuple[int, ...],
+    dtype: Any,
+    layout: Any,
+    memory_config: Any,
+    device: Any,
+    compute: Callable[[], torch.Tensor] | None,
+    *,
+    flops: float = 0.0,
+    numerics: Numerics | None = None,
+    core_grid: tuple[int, int] | None = None,
+    program_config: str | None = None,
+    record: bool = True,
+    also_written: float = 0.0,
+    output_tensor: Tensor | None = None,
+) -> Tensor:
+    """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op.
+
+    An op with several outputs records once: its other outputs pass ``record=False``, and the recorded
+    one counts their bytes in ``also_written``. ``output_tensor`` (ttnn's preallocated output) receives
+    the result in place and is returned.
+    """
+    if output_tensor is not None:
+        target = device_input(output_tensor, "output_tensor")
+        if tuple(target.logical_shape) != tuple(shape):
+            raise RuntimeError(f"ttnn.{op}: the output tensor has shape {list(target.logical_shape)}, the result "
+                               f"{list(shape)}: preallocate it with the result's shape")
+        dtype, layout, memory_config = target.dtype, target.layout, target.mem_config
+    check_layout(dtype, layout)
+    sharding.placement(tuple(shape), dtype, layout, memory_config, device, op)
+    start = time.perf_counter()
+    values = None
+    if compute is not None and not trace.shape_only():
+        values = quantize(compute(), dtype).reshape(shape)
+    host_s = time.perf_counter() - start
+    result = Tensor(values, tuple(shape), dtype, layout, memory_config, device)
+    if record:
+        trace.record(
+            trace.OpRecord(
+                op=op,
+                input_shapes=[tuple(t.logical_shape) for t in inputs],
+                input_dtypes=[str(t.dtype).split(".")[-1] for t in inputs],
+                input_memories=[buffer(t.mem_config) for t in inputs],
+                output_shape=tuple(shape),
+                output_dtype=str(dtype).split(".")[-1],
+                memory=buffer(memory_config),
+                math_fidelity=numerics.math_fidelity if numerics else None,
+                core_grid=core_grid,
+                flops=float(flops),
+                bytes_read=sum(tensor_bytes(t.logical_shape, t.dtype, t.layout) for t in inputs),
+                bytes_written=tensor_bytes(shape, dtype, layout) + also_written,
+                host_s=host_s,
+                program_config=program_config,
+                sharding=[sharding.describe(c) for c in [*(t.mem_config for t in inputs), memory_config]
+                          if sharding.is_sharded(c)],
+            )
+        )
+    if output_tensor is not None:
+        output_tensor.values = result.values
+        return output_tensor
+    return result

@@ -1,0 +1,360 @@
+"""The math ops: matmul and linear, element-wise add and multiply, GELU, softmax, LayerNorm, embedding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import ttnn
+
+from bertlib.emulator import program_configs, sharding
+from bertlib.emulator.numerics import (
+    BLOCK_FLOAT,
+    NORM_DEFAULTS,
+    Numerics,
+    accumulate_matmul,
+    activation_name,
+    apply_activation,
+    matmul_numerics,
+    round_bf16,
+    softmax_values,
+)
+from bertlib.emulator.ops.common import (
+    broadcast_shape,
+    check_grid,
+    device_input,
+    emit,
+    golden,
+    output_config,
+    tiled,
+)
+from bertlib.emulator.tensor import Tensor
+
+
+def _matmul_output_config(memory_config: Any, config: Any, device: Any, shape: tuple[int, ...]) -> Any:
+    """A sharded output config without a shard spec takes the program config's per-core block, as on a card."""
+    if not sharding.is_sharded(memory_config) or memory_config.shard_spec is not None:
+        return memory_config
+    if not isinstance(config, program_configs.MATMUL_CONFIGS):
+        raise sharding.ShardingError("ttnn.matmul: a sharded memory_config without a shard spec needs a program_config "
+                                     "whose per_core_M x per_core_N block gives the shard")
+    grid = config.compute_with_storage_grid_size
+    cores = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))})
+    shard = (config.per_core_M * 32, config.per_core_N * 32)
+    if memory_config.memory_layout == ttnn.TensorMemoryLayout.HEIGHT_SHARDED:
+        shard = (shard[0], sharding.matrix(shape, ttnn.TILE_LAYOUT)[1])
+    transposed = getattr(config, "transpose_mcast", False)
+    return sharding.with_shard_spec(memory_config, cores, shard,
+                                    ttnn.ShardOrientation.COL_MAJOR if transposed else ttnn.ShardOrientation.ROW_MAJOR)
+
+
+def _matmul_like(
+    op: str,
+    input_tensor_a: Tensor,
+    input_tensor_b: Tensor,
+    *,
+    bias: Tensor | None,
+    transpose_a: bool,
+    transpose_b: bool,
+    memory_config: Any,
+    dtype: Any,
+    program_config: Any,
+    activation: Any,
+    compute_kernel_config: Any,
+    core_grid: Any,
+    output_tensor: Tensor | None,
+) -> Tensor:
+    a = device_input(input_tensor_a, "A")
+    b = device_input(input_tensor_b, "B")
+    for t in (a, b):
+        if len(t.logical_shape) < 2:
+            raise RuntimeError(f"ttnn.{op} needs operands of rank 2 or more (got shape {list(t.logical_shape)}): "
+                               "reshape a vector to (1, n) or (n, 1) first")
+        tiled(t, op)
+    if bias is not None:
+        device_input(bias, "bias")
+    grid = check_grid(core_grid, a.on_device)
+    out_dtype = dtype if dtype is not None else a.dtype
+    numerics = matmul_numerics(compute_kernel_config, user_grid=grid is not None, program_config=program_config,
+                               block_float_inputs=a.dtype in BLOCK_FLOAT and b.dtype in BLOCK_FLOAT,
+                               float32_output=out_dtype == ttnn.float32)
+    a_shape = list(a.logical_shape)
+    b_shape = list(b.logical_shape)
+    if transpose_a:
+        a_shape[-2:] = a_shape[-2:][::-1]
+    if transpose_b:
+        b_shape[-2:] = b_shape[-2:][::-1]
+    if a_shape[-1] != b_shape[-2]:
+        raise RuntimeError(
+            f"The width of the first tensor must be equal to the height of the second tensor. "
+            f"Mismatch: width={a_shape[-1]} height={b_shape[-2]}"
+        )
+    batch = broadcast_shape(a_shape[:-2], b_shape[:-2])
+    shape = (*batch, a_shape[-2], b_shape[-1])
+    if len(shape) < len(a_shape):
+        shape = tuple([1] * (len(a_shape) - len(shape))) + shape
+    described = program_configs.check_matmul(program_config, tuple(a_shape), tuple(b_shape), a.on_device,
+                                             numerics.fp32_dest_acc_en)
+    fused = getattr(program_config, "fused_activation", None) if program_config is not None else None
+    act = activation_name(fused if fused is not None else activation)
+    flops = 2.0 * math.prod(shape) * a_shape[-1]
+
+    def compute() -> torch.Tensor:
+        x = a.values.transpose(-1, -2) if transpose_a else a.values
+        w = b.values.transpose(-1, -2) if transpose_b else b.values
+        bias_values = None if bias is None else bias.values
+        if numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en:  # the exact product
+            out = golden(ttnn.linear)(x, w, bias=bias_values)
+        else:
+            out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
+            if bias_values is not None:
+                out = out + bias_values
+        return apply_activation(out, act, numerics.math_approx_mode)
+
+    inputs = [a, b] + ([bias] if bias is not None else [])
+    config = _matmul_output_config(memory_config or ttnn.DRAM_MEMORY_CONFIG, program_config, a.on_device, shape)
+    return emit(
+        op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.values is None else compute,
+        flops=flops, numerics=numerics, core_grid=grid, program_config=described, output_tensor=output_tensor,
+    )
+
+
+def linear(
+    input_tensor_a: Tensor,
+    input_tensor_b: Tensor,
+    *,
+    bias: Tensor | None = None,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    memory_config: Any = None,
+    dtype: Any = None,
+    program_config: Any = None,
+    activation: Any = None,
+    compute_kernel_config: Any = None,
+    core_grid: Any = None,
+    output_tile: Any = None,
+    optional_output_tensor: Any = None,
+    global_cb: Any = None,
+    sub_device_id: Any = None,
+    prefetcher_pipes: Sequence[Any] = (),
+    in0_column_offset: int | None = None,
+) -> Tensor:
+    """``input_tensor_a @ input_tensor_b + bias``, then the fused ``activation`` (e.g. ``"gelu"``)."""
+    return _matmul_like(
+        "linear", input_tensor_a, input_tensor_b, bias=bias, transpose_a=transpose_a, transpose_b=transpose_b,
+        memory_config=memory_config, dtype=dtype, program_config=program_config, activation=activation,
+        compute_kernel_config=compute_kernel_config, core_grid=core_grid, output_tensor=optional_output_tensor,
+    )
+
+
+def matmul(
+    input_tensor_a: Tensor,
+    input_tensor_b: Tensor,
+    *,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    memory_config: Any = None,
+    dtype: Any = None,
+    program_config: Any = None,
+    activation: Any = None,
+    compute_kernel_config: Any = None,
+    core_grid: Any = None,
+    output_tile: Any = None,
+    optional_output_tensor: Any = None,
+    global_cb: Any = None,
+    sub_device_id: Any = None,
+) -> Tensor:
+    """The (batched) matrix product ``input_tensor_a @ input_tensor_b`` (``a @ b`` on ttnn tensors calls this)."""
+    return _matmul_like(
+        "matmul", input_tensor_a, input_tensor_b, bias=None, transpose_a=transpose_a, transpose_b=transpose_b,
+        memory_config=memory_config, dtype=dtype, program_config=program_config, activation=activation,
+        compute_kernel_config=compute_kernel_config, core_grid=core_grid, output_tensor=optional_output_tensor,
+    )
+
+
+def _eltwise(op: str, a: Any, b: Any, memory_config: Any, dtype: Any, fn: Callable, output_tensor: Any,
+             activations: Any) -> Tensor:
+    tensor = a if isinstance(a, Tensor) else b
+    device_input(tensor, "A")
+    other = b if tensor is a else a
+    if isinstance(other, Tensor):
+        device_input(other, "B")
+    shape = tensor.logical_shape if not isinstance(other, Tensor) else broadcast_shape(a.logical_shape, b.logical_shape)
+    out_dtype = dtype if dtype is not None else tensor.dtype
+    inputs = [t for t in (a, b) if isinstance(t, Tensor)]
+    post = [activation_name(act) for act in (activations or [])]
+
+    def compute() -> torch.Tensor:
+        x = a.values if isinstance(a, Tensor) else a
+        y = b.values if isinstance(b, Tensor) else b
+        out = fn(x, y)
+        for name in post:
+            out = apply_activation(round_bf16(out) if out_dtype != ttnn.float32 else out, name, False)
+        return out
+
+    has_values = all(t.values is not None for t in inputs)
+    return emit(
+        op, inputs, shape, out_dtype, tensor.layout, output_config(memory_config, tensor.mem_config), tensor.on_device,
+        compute if has_values else None, flops=math.prod(shape), output_tensor=output_tensor,
+    )
+
+
+def add(
+    input_tensor_a: Any,
+    input_tensor_b: Any,
+    *,
+    dtype: Any = None,
+    memory_config: Any = None,
+    output_tensor: Any = None,
+    activations: Any = None,
+    input_tensor_a_activations: Any = None,
+    input_tensor_b_activations: Any = None,
+    fast_and_approximate_mode: bool = True,
+    sub_core_grids: Any = None,
+    sub_device_id: Any = None,
+) -> Tensor:
+    """Element-wise ``a + b`` with broadcasting (``a + b`` on ttnn tensors calls this), then ``activations``."""
+    g = golden(ttnn.add)
+    return _eltwise("add", input_tensor_a, input_tensor_b, memory_config, dtype, lambda x, y: g(x, y), output_tensor,
+                    activations)
+
+
+def multiply(
+    input_tensor_a: Any,
+    input_tensor_b: Any,
+    *,
+    dtype: Any = None,
+    memory_config: Any = None,
+    output_tensor: Any = None,
+    activations: Any = None,
+    input_tensor_a_activations: Any = None,
+    input_tensor_b_activations: Any = None,
+    fast_and_approximate_mode: bool = False,
+    sub_core_grids: Any = None,
+    sub_device_id: Any = None,
+) -> Tensor:
+    """Element-wise ``a * b`` with broadcasting (``ttnn.mul`` is the same op), then ``activations``."""
+    g = golden(ttnn.multiply)
+    return _eltwise("multiply", input_tensor_a, input_tensor_b, memory_config, dtype, lambda x, y: g(x, y),
+                    output_tensor, activations)
+
+
+def softmax(
+    input_tensor: Tensor,
+    dim: int = -1,
+    *,
+    memory_config: Any = None,
+    compute_kernel_config: Any = None,
+    numeric_stable: bool = True,
+) -> Tensor:
+    """Softmax over ``dim``."""
+    x = device_input(input_tensor)
+    tiled(x, "softmax")
+    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
+    return emit(
+        "softmax", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
+        None if x.values is None else (lambda: softmax_values(x.values, numerics, dim, stable=numeric_stable)),
+        flops=5 * math.prod(x.logical_shape), numerics=numerics,
+    )
+
+
+def layer_norm(
+    input_tensor: Tensor,
+    *,
+    epsilon: float = 1e-12,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    residual_input_tensor: Tensor | None = None,
+    memory_config: Any = None,
+    program_config: Any = None,
+    compute_kernel_config: Any = None,
+    recip_tensor: Any = None,
+) -> Tensor:
+    """LayerNorm over the last dim of ``input_tensor (+ residual_input_tensor)``, then ``* weight + bias``."""
+    x = device_input(input_tensor)
+    tiled(x, "layer_norm")
+    extras = [t for t in (residual_input_tensor, weight, bias) if t is not None]
+    for t in extras:
+        device_input(t, "weight/bias/residual")
+    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
+    described = program_configs.check_layer_norm(program_config, x.logical_shape, x.mem_config, x.on_device)
+
+    def compute() -> torch.Tensor:
+        values = x.values
+        if residual_input_tensor is not None:
+            values = values + residual_input_tensor.values
+            if not numerics.fp32_dest_acc_en:
+                values = round_bf16(values)
+        return golden(ttnn.layer_norm)(
+            values.clone(),
+            epsilon=epsilon,
+            weight=None if weight is None else weight.values.reshape(-1),
+            bias=None if bias is None else bias.values.reshape(-1),
+        )
+
+    return emit(
+        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config),
+        x.on_device, None if x.values is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
+        program_config=described,
+    )
+
+
+def gelu(
+    input_tensor: Tensor,
+    *,
+    variant: Any = None,
+    fast_and_approximate_mode: bool = False,
+    memory_config: Any = None,
+    output_tensor: Any = None,
+    sub_core_grids: Any = None,
+) -> Tensor:
+    """GELU, exact by default; ``GeluVariant.Tanh`` (or the fast mode) gives the tanh approximation."""
+    x = device_input(input_tensor)
+    tanh = variant == ttnn.GeluVariant.Tanh or fast_and_approximate_mode
+    chosen = ttnn.GeluVariant.Tanh if tanh else variant
+    return emit(
+        "gelu", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
+        None if x.values is None else (lambda: golden(ttnn.gelu)(x.values, variant=chosen)),
+        flops=8 * math.prod(x.logical_shape), output_tensor=output_tensor,
+    )
+
+
+def embedding(
+    input_tensor: Tensor,
+    weight: Tensor,
+    *,
+    memory_config: Any = None,
+    output_tensor: Any = None,
+    padding_idx: int | None = None,
+    layout: Any = None,
+    embeddings_type: Any = None,
+    dtype: Any = None,
+) -> Tensor:
+    """Rows of ``weight`` picked by the uint32 ids in ``input_tensor``. ``padding_idx`` makes a card read the
+    pad token's row from a cached copy (tt-metal's PADDED embeddings reader): the same values, fetched once."""
+    ids = device_input(input_tensor, "ids")
+    w = device_input(weight, "weight")
+    if ids.dtype not in (ttnn.uint32, ttnn.int32):
+        raise RuntimeError("ttnn.embedding needs uint32 ids: ttnn.from_torch(ids, dtype=ttnn.uint32, ...)")
+    vocabulary = w.logical_shape[0]
+    if padding_idx is not None and not 0 <= padding_idx < vocabulary:
+        raise RuntimeError(f"padding_idx {padding_idx} is not a row of the {vocabulary}-row embedding table")
+    if embeddings_type is not None and str(embeddings_type).split(".")[-1] == "BINARY":
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp("ttnn.embedding(embeddings_type=BINARY) is not emulated: use GENERIC or PADDED")
+    out_dtype = dtype if dtype is not None else w.dtype
+    shape = (*ids.logical_shape, w.logical_shape[-1])
+    out_layout = layout if layout is not None else ttnn.ROW_MAJOR_LAYOUT
+
+    def compute() -> torch.Tensor:
+        if int(ids.values.max()) >= vocabulary or int(ids.values.min()) < 0:
+            raise RuntimeError(f"embedding ids must lie in [0, {vocabulary})")
+        return golden(ttnn.embedding)(ids.values, w.values)
+
+    return emit(
+        "embedding", [ids, w], shape, out_dtype, out_layout, output_config(memory_config, ids.mem_config),
+        ids.on_device, None if ids.values is None else compute, output_tensor=output_tensor,
+    )

@@ -1,0 +1,141 @@
+"""Program configs: how a card maps an op's blocks onto its cores. Checked as real ttnn checks them, then
+recorded in the op trace; they change no value.
+
+The matmul rules follow tt-metal's matmul validation (``ttnn/cpp/ttnn/operations/matmul/device``): K in
+whole ``in0_block_w`` blocks, per-core blocks in whole subblocks, a subblock within the destination
+registers (8 tiles, 4 with fp32 accumulation), the grid on the chip, and enough cores for every output
+block. Softmax and LayerNorm sharded configs need a sharded input whose shard their blocks describe.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ttnn
+
+from bertlib.emulator.numerics import TILE
+from bertlib.emulator.tensor import padded
+
+
+class ProgramConfigError(RuntimeError):
+    """A program config inconsistent with its op's shapes or the chip; the message names the field."""
+
+
+MATMUL_CONFIGS = (
+    ttnn.MatmulMultiCoreReuseProgramConfig,
+    ttnn.MatmulMultiCoreReuseMultiCastProgramConfig,
+    ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig,
+)
+
+
+def _name(config: Any) -> str:
+    return type(config).__name__
+
+
+def _require(condition: bool, config: Any, message: str) -> None:
+    if not condition:
+        raise ProgramConfigError(f"{_name(config)}: {message}")
+
+
+def describe(config: Any) -> str | None:
+    """The config as the trace records it: its class and fields."""
+    return None if config is None else repr(config)
+
+
+def _fits_chip(config: Any, device: Any) -> tuple[int, int]:
+    grid = config.compute_with_storage_grid_size
+    chip_y, chip_x = device.chip.grid
+    _require(grid.x > 0 and grid.y > 0, config, f"compute_with_storage_grid_size must be non-zero, got ({grid.x}, {grid.y})")
+    _require(grid.x <= chip_x and grid.y <= chip_y, config,
+             f"compute_with_storage_grid_size ({grid.x}, {grid.y}) must fit within the device grid ({chip_x}, {chip_y})")
+    return grid.x, grid.y
+
+
+def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], device: Any, fp32_acc: bool,
+                 has_activation_slot: bool = True) -> str | None:
+    """Refuse a matmul program config real ttnn refuses for ``a @ b`` (shapes after any transpose)."""
+    if config is None:
+        return None
+    if not isinstance(config, MATMUL_CONFIGS):
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp(f"ttnn.matmul(program_config={_name(config)}) is not emulated: use one of "
+                                f"{', '.join(c.__name__ for c in MATMUL_CONFIGS)}")
+    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
+    kt = a_pad[-1] // TILE
+    grid_x, grid_y = _fits_chip(config, device)
+    for field in ("in0_block_w", "per_core_M", "per_core_N", "out_subblock_h", "out_subblock_w"):
+        _require(getattr(config, field) != 0, config, f"{field} is 0, which is not valid")
+    _require(kt % config.in0_block_w == 0, config, f"Kt ({kt}) must be divisible by in0_block_w ({config.in0_block_w})")
+    block_h = getattr(config, "out_block_h", None) or config.per_core_M
+    block_w = getattr(config, "out_block_w", None) or config.per_core_N
+    _require(block_h % config.out_subblock_h == 0, config,
+             f"per_core_M/out_block_h ({block_h}) must be divisible by out_subblock_h ({config.out_subblock_h})")
+    _require(block_w % config.out_subblock_w == 0, config,
+             f"per_core_N/out_block_w ({block_w}) must be divisible by out_subblock_w ({config.out_subblock_w})")
+    _require(config.per_core_M % block_h == 0 and config.per_core_N % block_w == 0, config,
+             "per_core_M and per_core_N must be divisible by out_block_h and out_block_w")
+    registers = 4 if fp32_acc else 8
+    _require(config.out_subblock_h * config.out_subblock_w <= registers, config,
+             f"out_subblock_w {config.out_subblock_w} times out_subblock_h {config.out_subblock_h} needs to be at most "
+             f"{registers} to fit in hardware" + (" (fp32_dest_acc_en halves the registers)" if fp32_acc else ""))
+    fuse = getattr(config, "fuse_batch", False)
+    mt = (math.prod(a_pad[:-1]) if fuse else a_pad[-2]) // TILE
+    nt = b_pad[-1] // TILE
+    blocks_y, blocks_x = -(-mt // config.per_core_M), -(-nt // config.per_core_N)
+    if isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
+        if config.transpose_mcast:
+            blocks_x, blocks_y = blocks_y, blocks_x
+        _require(blocks_x <= grid_x, config, f"Num output blocks along x ({blocks_x}) must be smaller than or equal to "
+                 f"the number of columns in compute grid ({grid_x})! (N is {nt} tiles, per_core_N {config.per_core_N})")
+        _require(blocks_y <= grid_y, config, f"Num output blocks along y ({blocks_y}) must be smaller than or equal to "
+                 f"the number of rows in compute grid ({grid_y})! (M is {mt} tiles, per_core_M {config.per_core_M})")
+    elif isinstance(config, ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig):
+        _require(blocks_x * blocks_y <= grid_x * grid_y, config,
+                 f"Number of blocks exceeds number of cores: {blocks_x * blocks_y} blocks > {grid_x * grid_y} cores")
+        if config.mcast_in0:
+            _require(blocks_y == 1, config, f"mcast_in0 requires M ({mt}) to fit within a single per_core_M block "
+                     f"({config.per_core_M}), got num_blocks_y={blocks_y}")
+    else:  # MatmulMultiCoreReuseProgramConfig: one batch of output blocks per core
+        batch = math.prod(a_pad[:-2])
+        blocks = batch * -(-(a_pad[-2] // TILE) // config.per_core_M) * blocks_x
+        _require(blocks <= grid_x * grid_y, config,
+                 f"{blocks} output blocks need more cores than the {grid_x}x{grid_y} grid has")
+    return describe(config)
+
+
+def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
+    """A sharded softmax config describes its input's shard: ``block_h`` x ``block_w`` tiles, whole subblocks."""
+    if config is None or isinstance(config, ttnn.SoftmaxDefaultProgramConfig):
+        return describe(config)
+    _require(isinstance(config, ttnn.SoftmaxShardedMultiCoreProgramConfig), config, "is not a softmax program config")
+    _fits_chip(config, device)
+    _require(memory_config is not None and memory_config.is_sharded(), config,
+             "needs a sharded input: move it with ttnn.interleaved_to_sharded or ttnn.to_memory_config first")
+    shard_h, shard_w = (int(s) // TILE for s in memory_config.shard_spec.shape)
+    _require(config.block_w % config.subblock_w == 0, config,
+             f"block_w ({config.block_w}) must be divisible by subblock_w ({config.subblock_w})")
+    _require((config.block_h, config.block_w) == (shard_h, shard_w), config,
+             f"block_h x block_w ({config.block_h}x{config.block_w} tiles) must be the input's shard "
+             f"({shard_h}x{shard_w} tiles)")
+    _require(padded(shape, ttnn.TILE_LAYOUT)[-1] // TILE == config.block_w, config,
+             f"block_w ({config.block_w}) must span the whole softmax row ({shape[-1] // TILE} tiles)")
+    return describe(config)
+
+
+def check_layer_norm(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
+    """A sharded LayerNorm config describes its input's shard, as for softmax."""
+    if config is None or isinstance(config, ttnn.LayerNormDefaultProgramConfig):
+        return describe(config)
+    _require(isinstance(config, ttnn.LayerNormShardedMultiCoreProgramConfig), config, "is not a LayerNorm program config")
+    _fits_chip(config, device)
+    _require(memory_config is not None and memory_config.is_sharded(), config,
+             "needs a sharded input: move it with ttnn.interleaved_to_sharded or ttnn.to_memory_config first")
+    shard_h, shard_w = (int(s) // TILE for s in memory_config.shard_spec.shape)
+    _require(config.block_w % config.subblock_w == 0, config,
+             f"block_w ({config.block_w}) must be divisible by subblock_w ({config.subblock_w})")
+    _require((config.block_h, config.block_w) == (shard_h, shard_w), config,
+             f"block_h x block_w ({config.block_h}x{config.block_w} tiles) must be the input's shard "
+             f"({shard_h}x{shard_w} tiles)")
+    return describe(config)

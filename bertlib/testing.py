@@ -1,0 +1,75 @@
+"""A pytest plugin for TT-NN tests written in tt-metal's style, run on the emulator: ``pytest -p bertlib.testing``.
+
+It installs the emulator before the test modules import ttnn (real ttnn when a card is present) and gives
+the fixtures tt-metal's conftest gives: ``device`` (opened with ``device_params``, which tests set through
+``@pytest.mark.parametrize("device_params", [{...}], indirect=True)``), ``mesh_device`` (a 1x1 mesh unless
+``mesh_device`` is parametrized with a shape), ``reset_seeds`` and ``use_program_cache``. ``--chip`` picks
+the chip (default ``wormhole_n150``; also ``BERTLIB_CHIP``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bertlib.emulator.chips import CHIPS
+
+DEFAULT_CHIP = "wormhole_n150"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--chip", default=os.environ.get("BERTLIB_CHIP", DEFAULT_CHIP), choices=list(CHIPS),
+                     help="the chip bertlib's TT-NN emulator stands in for")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from bertlib.emulator import install
+
+    install(config.getoption("--chip"))
+
+
+@pytest.fixture
+def device_params(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """``ttnn.open_device`` keywords; tests override them with an indirect parametrization."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
+def device(device_params: dict[str, Any]) -> Iterator[Any]:
+    """An opened device (the emulated chip, or card 0), closed after the test."""
+    import ttnn
+
+    opened = ttnn.open_device(device_id=0, **device_params)
+    yield opened
+    ttnn.close_device(opened)
+
+
+@pytest.fixture
+def mesh_device(request: pytest.FixtureRequest, device_params: dict[str, Any]) -> Iterator[Any]:
+    """An opened mesh: ``(rows, cols)`` from an indirect parametrization, else 1x1."""
+    import ttnn
+
+    shape = getattr(request, "param", (1, 1))
+    shape = (1, shape) if isinstance(shape, int) else tuple(shape)
+    opened = ttnn.open_mesh_device(ttnn.MeshShape(*shape), **device_params)
+    yield opened
+    ttnn.close_mesh_device(opened)
+
+
+@pytest.fixture
+def reset_seeds() -> None:
+    """Seed torch the way tt-metal's conftest does before a test (its fixed seed, 213919)."""
+    import torch
+
+    torch.manual_seed(213919)
+
+
+@pytest.fixture
+def use_program_cache(device: Any) -> Any:
+    """Kept for tt-metal tests that ask for it: the program cache changes no value, and the emulator compiles
+    nothing."""
+    device.enable_program_cache()
+    return device
