@@ -1,4 +1,8 @@
-"""The runner: a loaded model's weights preprocessed once onto a device, called on token ids."""
+"""The runner: a loaded model's weights preprocessed once onto a device, called on token ids.
+
+``run_model`` is the one place a forward pass starts from token ids (``TTModel``, the cost model's shape
+trace and the card measurements all call it).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,13 @@ from bertlib.models.bert import TTConfig, bert_for_question_answering, preproces
 from bertlib.models.configs import PrecisionConfig, get_precision
 from bertlib.models.preprocess import Params, preprocess_parameters
 from bertlib.models.registry import LoadedModel
+
+
+def run_model(config: TTConfig, parameters: Params, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None,
+              attention_mask: torch.Tensor, captures: list[dict] | None = None) -> Any:
+    """QA logits on the device for token ids on the host: inputs placed as ``config`` says, then the model."""
+    inputs = preprocess_inputs(config, input_ids, token_type_ids, attention_mask)
+    return bert_for_question_answering(config, *inputs, parameters=parameters, captures=captures)
 
 
 @dataclass
@@ -32,8 +43,7 @@ class TTModel:
         """QA logits ``(B, S, 2)`` as float32 on the host."""
         if not self.loaded.has_token_types:
             token_type_ids = None
-        inputs = preprocess_inputs(self.config, input_ids, token_type_ids, attention_mask)
-        logits = bert_for_question_answering(self.config, *inputs, parameters=self.parameters, captures=captures)
+        logits = run_model(self.config, self.parameters, input_ids, token_type_ids, attention_mask, captures)
         ttnn, device = self.config.ttnn, self.config.device
         composer = ttnn.ConcatMeshToTensor(device, dim=0) if device.get_num_devices() > 1 else None
         return ttnn.to_torch(logits, mesh_composer=composer).to(torch.float32)

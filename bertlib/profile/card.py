@@ -20,6 +20,7 @@ from bertlib.device import open_device
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
 from bertlib.models.configs import PrecisionConfig
+from bertlib.models.runner import run_model
 
 TRACE_REGION_BYTES = 64 << 20  # room for BERT-large's command trace
 
@@ -40,8 +41,7 @@ def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str 
     mask = torch.ones_like(ids)
 
     def run_once() -> None:
-        inputs = preprocess_inputs(tt.config, ids, types, mask)
-        bert_for_question_answering(tt.config, *inputs, parameters=tt.parameters)
+        run_model(tt.config, tt.parameters, ids, types, mask)
         ttnn.synchronize_device(device)
 
     start = time.perf_counter()

@@ -86,9 +86,10 @@ def _dtype_name(dtype: Any) -> str:
 def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConfig, chip: str) -> ModelTrace:
     """Trace ``model``'s forward pass in shape-only mode on one chip of ``chip`` (no weights loaded)."""
     from bertlib.device import open_device
-    from bertlib.models.bert import TTConfig, bert_for_question_answering, preprocess_inputs
+    from bertlib.models.bert import TTConfig
     from bertlib.models.preprocess import preprocess_parameters
     from bertlib.models.registry import load_shapes
+    from bertlib.models.runner import run_model
 
     figures = chip_figures(chip)
     if batch < 1 or seq < 1:
@@ -104,8 +105,7 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
         parameters = preprocess_parameters(hf_model, config)
         trace.records.clear()
         token_types = ids if hf_model.config.model_type != "distilbert" else None
-        inputs = preprocess_inputs(config, ids, token_types, torch.ones_like(ids))
-        bert_for_question_answering(config, *inputs, parameters=parameters)
+        run_model(config, parameters, ids, token_types, torch.ones_like(ids))
     leaves = _leaves(parameters)
     hidden = hf_model.config.hidden_size if hasattr(hf_model.config, "hidden_size") else hf_model.config.dim
     act_dtype = _dtype_name(config.dtype("activations"))
