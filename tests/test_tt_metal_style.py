@@ -244,3 +244,16 @@ def test_what_a_card_refuses(ttnn, device):
         ttnn.transformer.attention_softmax_(tile(ttnn, device, torch.randn(1, 1, 32, 32)), head_size=32)
     with pytest.raises(UnsupportedTTNNOp, match="subtract"):
         x - x
+
+
+def test_attention_mask_rows_follow_causal_mask(ttnn, device):
+    """A card broadcasts one mask row unless causal_mask=True, which reads one row per query."""
+    torch.manual_seed(0)
+    scores = torch.randn(1, 2, 64, 64)
+    full = torch.triu(torch.full((64, 64), -100000.0), diagonal=1).expand(1, 1, 64, 64)
+    golden = ttnn.get_golden_function(ttnn.transformer.attention_softmax)(scores, head_size=64, attention_mask=full)
+    out = ttnn.transformer.attention_softmax(tile(ttnn, device, scores), head_size=64,
+                                             attention_mask=tile(ttnn, device, full), causal_mask=True)
+    assert pcc(ttnn.to_torch(out).float(), golden) > 0.999
+    with pytest.raises(UnsupportedTTNNOp, match="this mask has 64 rows"):
+        ttnn.transformer.attention_softmax(tile(ttnn, device, scores), head_size=64, attention_mask=tile(ttnn, device, full))

@@ -105,11 +105,10 @@ def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
     return describe(config)
 
 
-def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
-    """A sharded softmax config describes its input's shard: ``block_h`` x ``block_w`` tiles, whole subblocks."""
-    if config is None or isinstance(config, ttnn.SoftmaxDefaultProgramConfig):
-        return describe(config)
-    _require(isinstance(config, ttnn.SoftmaxShardedMultiCoreProgramConfig), config, "is not a softmax program config")
+def _check_block(config: Any, sharded_type: type, memory_config: Any, device: Any) -> tuple[int, int]:
+    """A sharded softmax/LayerNorm config: on the chip, whole subblocks, and a block equal to the input's shard
+    (returned in tiles)."""
+    _require(isinstance(config, sharded_type), config, f"is not a {sharded_type.__name__}")
     _fits_chip(config, device)
     _require(memory_config is not None and memory_config.is_sharded(), config,
              "needs a sharded input: move it with ttnn.interleaved_to_sharded or ttnn.to_memory_config first")
@@ -119,23 +118,22 @@ def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, devic
     _require((config.block_h, config.block_w) == (shard_h, shard_w), config,
              f"block_h x block_w ({config.block_h}x{config.block_w} tiles) must be the input's shard "
              f"({shard_h}x{shard_w} tiles)")
+    return shard_h, shard_w
+
+
+def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
+    """A sharded softmax config describes its input's shard, whose block spans the whole softmax row."""
+    if config is None or isinstance(config, ttnn.SoftmaxDefaultProgramConfig):
+        return describe(config)
+    _check_block(config, ttnn.SoftmaxShardedMultiCoreProgramConfig, memory_config, device)
     _require(padded(shape, ttnn.TILE_LAYOUT)[-1] // TILE == config.block_w, config,
              f"block_w ({config.block_w}) must span the whole softmax row ({shape[-1] // TILE} tiles)")
     return describe(config)
 
 
 def check_layer_norm(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
-    """A sharded LayerNorm config describes its input's shard, as for softmax."""
+    """A sharded LayerNorm config describes its input's shard."""
     if config is None or isinstance(config, ttnn.LayerNormDefaultProgramConfig):
         return describe(config)
-    _require(isinstance(config, ttnn.LayerNormShardedMultiCoreProgramConfig), config, "is not a LayerNorm program config")
-    _fits_chip(config, device)
-    _require(memory_config is not None and memory_config.is_sharded(), config,
-             "needs a sharded input: move it with ttnn.interleaved_to_sharded or ttnn.to_memory_config first")
-    shard_h, shard_w = (int(s) // TILE for s in memory_config.shard_spec.shape)
-    _require(config.block_w % config.subblock_w == 0, config,
-             f"block_w ({config.block_w}) must be divisible by subblock_w ({config.subblock_w})")
-    _require((config.block_h, config.block_w) == (shard_h, shard_w), config,
-             f"block_h x block_w ({config.block_h}x{config.block_w} tiles) must be the input's shard "
-             f"({shard_h}x{shard_w} tiles)")
+    _check_block(config, ttnn.LayerNormShardedMultiCoreProgramConfig, memory_config, device)
     return describe(config)

@@ -81,11 +81,16 @@ def _attention_softmax(op: str, tensor: Tensor, head_size: int | None, attention
     if len(x.logical_shape) != 4:
         raise RuntimeError(f"Input Tensor must have strictly 4 dimensions (got {list(x.logical_shape)}): attention "
                            "scores are (batch, heads, sequence, sequence)")
-    if causal_mask:
+    mask = None if attention_mask is None else device_input(attention_mask, "attention_mask")
+    if mask is not None and causal_mask and tuple(mask.logical_shape[-2:]) != tuple(x.logical_shape[-2:]):
+        raise RuntimeError(f"causal_mask=True reads a full mask, one row per query: its last two dims "
+                           f"{list(mask.logical_shape[-2:])} must be the scores' {list(x.logical_shape[-2:])}")
+    if mask is not None and not causal_mask and mask.logical_shape[-2] != 1:
         from bertlib.emulator.keywords import UnsupportedTTNNOp
 
-        raise UnsupportedTTNNOp(f"ttnn.transformer.{op}(causal_mask=True) is not emulated: BERT's mask is not causal")
-    mask = None if attention_mask is None else device_input(attention_mask, "attention_mask")
+        raise UnsupportedTTNNOp(f"ttnn.transformer.{op}: without causal_mask=True a card reads one mask row for every "
+                                f"query; this mask has {mask.logical_shape[-2]} rows. Pass a (batch, 1, 1, keys) "
+                                "mask, or causal_mask=True for a full one")
     described = program_configs.check_softmax(program_config, x.logical_shape, x.mem_config, x.on_device)
     numerics = Numerics.resolve(None, **NORM_DEFAULTS)
     scale = 1.0 / math.sqrt(head_size) if head_size is not None else None
