@@ -28,6 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from bertlib.emulator import install
 
+    config.addinivalue_line("markers", "use_module_device: tt-metal's marker for one device per test module")
+
     install(config.getoption("--chip"))
 
 

@@ -170,9 +170,38 @@ def _device_functions(chip_name: str) -> dict[str, Any]:
             raise TypeError("ttnn.wait_for_event needs the event that ttnn.record_event returned")
         metal_trace.queue_of(mesh_event[1], cq_id)
 
+    def get_arch_name() -> str:
+        """The emulated chip's architecture, as real ttnn names it (``wormhole_b0``, ``blackhole``)."""
+        return chip.arch.lower()
+
+    def pearson_correlation_coefficient(expected: Any, actual: Any) -> float:
+        """Real ttnn's PCC, with an emulated tensor brought to the host first."""
+        host = [ops.to_torch(t) if isinstance(t, Tensor) else t for t in (expected, actual)]
+        return _real.pearson_correlation_coefficient(*host)
+
     return dict(open_device=open_device, close_device=close, open_mesh_device=open_mesh_device,
                 close_mesh_device=close, synchronize_device=synchronize_device, record_event=record_event,
-                wait_for_event=wait_for_event)
+                wait_for_event=wait_for_event, get_arch_name=get_arch_name,
+                pearson_correlation_coefficient=pearson_correlation_coefficient)
+
+
+def _device_module(functions: dict[str, Any]) -> EmulatedTTNN:
+    """``ttnn.device``: opening and closing, and the architecture tests ask about (tt-metal's test utilities call
+    ``ttnn.device.is_wormhole_b0()``)."""
+    module = EmulatedTTNN("ttnn.device")
+    arch = functions["get_arch_name"]
+
+    def is_arch(name: str) -> Any:
+        def check(device: Any = None) -> bool:
+            return (device.arch() == getattr(_real.device.Arch, name.upper())) if device is not None else arch() == name
+
+        check.__name__ = f"is_{name}"
+        return check
+
+    module.__dict__.update(Arch=_real.device.Arch, is_wormhole_b0=is_arch("wormhole_b0"),
+                           is_blackhole=is_arch("blackhole"), is_grayskull=is_arch("grayskull"),
+                           **{n: functions[n] for n in ("open_device", "close_device", "synchronize_device")})
+    return module
 
 
 def _model_preprocessing(namespace: EmulatedTTNN) -> types.ModuleType:
@@ -195,7 +224,8 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     names.update({n: getattr(_real, n) for n in HOST_HELPERS})
     names.update({n: getattr(ops, n) for n in OPS})
     names.update({alias: getattr(ops, name) for alias, name in ALIASES.items()})
-    names.update(_device_functions(chip))
+    functions = _device_functions(chip)
+    names.update(functions)
     names.update(
         ShardTensorToMesh=ShardTensorToMesh, ReplicateTensorToMesh=ReplicateTensorToMesh,
         ConcatMeshToTensor=ConcatMeshToTensor, MeshDevice=MeshDevice, MeshTensor=MeshTensor, Tensor=Tensor,
@@ -208,6 +238,7 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     transformer = EmulatedTTNN("ttnn.transformer")
     transformer.__dict__.update({n: getattr(ops, n) for n in TRANSFORMER_OPS})
     namespace.transformer = transformer
+    namespace.device = _device_module(functions)
     namespace.model_preprocessing = _model_preprocessing(namespace)
     return namespace
 
@@ -230,5 +261,6 @@ def install(chip: str = "wormhole_n150") -> Any:
     namespace = make_namespace(chip)
     sys.modules["ttnn"] = namespace
     sys.modules["ttnn.transformer"] = namespace.transformer
+    sys.modules["ttnn.device"] = namespace.device
     sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
     return namespace

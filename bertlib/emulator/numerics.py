@@ -246,6 +246,7 @@ FUSED_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "sigmoid": torch.sigmoid,
     "sigmoid_approx": torch.sigmoid,
     "hardsigmoid": torch.nn.functional.hardsigmoid,
+    "mish": torch.nn.functional.mish,
 }
 
 

@@ -111,7 +111,11 @@ class Tensor(TensorOperators):
         return self.on_device
 
     def volume(self) -> int:
-        """The number of elements of the logical shape, as in ttnn."""
+        """The number of elements stored, tile padding included (real ttnn's ``volume()`` is the physical one)."""
+        return math.prod(padded(self.logical_shape, self.layout))
+
+    def logical_volume(self) -> int:
+        """The number of elements of the logical shape."""
         return math.prod(self.logical_shape)
 
     def is_sharded(self) -> bool:

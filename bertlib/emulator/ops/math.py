@@ -43,8 +43,11 @@ def _matmul_output_config(memory_config: Any, config: Any, device: Any, shape: t
     grid = config.compute_with_storage_grid_size
     cores = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))})
     shard = (config.per_core_M * 32, config.per_core_N * 32)
+    rows, cols = sharding.matrix(shape, ttnn.TILE_LAYOUT)
     if memory_config.memory_layout == ttnn.TensorMemoryLayout.HEIGHT_SHARDED:
-        shard = (shard[0], sharding.matrix(shape, ttnn.TILE_LAYOUT)[1])
+        shard = (shard[0], cols)
+    elif memory_config.memory_layout == ttnn.TensorMemoryLayout.WIDTH_SHARDED:
+        shard = (rows, shard[1])
     transposed = getattr(config, "transpose_mcast", False)
     return sharding.with_shard_spec(memory_config, cores, shard,
                                     ttnn.ShardOrientation.COL_MAJOR if transposed else ttnn.ShardOrientation.ROW_MAJOR)
