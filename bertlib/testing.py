@@ -3,14 +3,15 @@
 It installs the emulator before the test modules import ttnn (real ttnn when a card is present) and gives
 the fixtures tt-metal's conftest gives: ``device`` (opened with ``device_params``, which tests set through
 ``@pytest.mark.parametrize("device_params", [{...}], indirect=True)``), ``mesh_device`` (a 1x1 mesh unless
-``mesh_device`` is parametrized with a shape), ``reset_seeds`` and ``use_program_cache``. ``--chip`` picks
+``mesh_device`` is parametrized with a shape), ``reset_seeds``, ``use_program_cache`` and ``expect_error``. ``--chip`` picks
 the chip (default ``wormhole_n150``; also ``BERTLIB_CHIP``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -75,3 +76,15 @@ def use_program_cache(device: Any) -> Any:
     nothing."""
     device.enable_program_cache()
     return device
+
+
+@pytest.fixture
+def expect_error() -> Callable[..., Any]:
+    """``with expect_error(RuntimeError, "message"):`` the block raises that error with that text in it."""
+
+    def expect(error: type[BaseException], message: str = "") -> contextlib.AbstractContextManager:
+        import re
+
+        return pytest.raises(error, match=re.escape(message))
+
+    return expect

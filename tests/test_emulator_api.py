@@ -40,6 +40,9 @@ def real_overloads(real_ttnn, dotted: str) -> list[dict[str, bool]]:
         pass
     docs = [getattr(type(function).__call__, "__doc__", "") or "", getattr(function, "__doc__", "") or ""]
     overloads = []
+    if not any(SIGNATURE.search(doc) for doc in docs):  # no signature line: read the documented arguments
+        documented = re.findall(r"^\s+(\w+) \((.*?)\):", getattr(obj, "__doc__", "") or "", re.M)
+        return [{name: "optional" not in kind for name, kind in documented}] if documented else []
     for doc in docs:
         for match in SIGNATURE.finditer(doc):
             params = {}

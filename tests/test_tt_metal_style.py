@@ -98,9 +98,14 @@ def test_mesh_fixture(mesh_device):
     assert mesh_device.get_num_devices() == 1
 
 
-def test_refusal_is_an_error(device):
+def test_refusal_is_an_error(device, expect_error):
     with pytest.raises(AttributeError, match="ttnn.conv2d is not part"):
         ttnn.conv2d
+    x = torch.rand(42, 24, dtype=torch.bfloat16)
+    padded = ttnn.fill_implicit_tile_padding(ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device), -42)
+    assert torch.equal(ttnn.to_torch(padded), x)
+    with expect_error(AttributeError, "tile=ttnn.Tile([16, 32])"):
+        ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, tile=ttnn.Tile((16, 32)), device=device)
 """
 
 

@@ -37,7 +37,7 @@ EVERY_OP = ("queue_id",)
 
 #: Per op, the keywords its body does not read (checked against the source by a test).
 NOT_COMPUTED: dict[str, tuple[str, ...]] = {
-    "from_torch": ("spec", "tile", "pad_value", "cq_id", "preserve_nan_values", "col_tilize", "enable_bfloat_opt"),
+    "from_torch": ("spec", "pad_value", "cq_id", "preserve_nan_values", "col_tilize", "enable_bfloat_opt"),
     "to_torch": ("device", "cq_id"),
     "to_device": ("queue_id",),
     "copy_host_to_device_tensor": ("cq_id",),

@@ -10,6 +10,7 @@ from bertlib.emulator.ops.math import add, embedding, gelu, layer_norm, linear, 
 from bertlib.emulator.ops.tensors import (
     copy_host_to_device_tensor,
     deallocate,
+    fill_implicit_tile_padding,
     from_device,
     from_torch,
     interleaved_to_sharded,
@@ -34,7 +35,7 @@ MODULES = ("bertlib.emulator.ops.tensors", "bertlib.emulator.ops.math", "bertlib
 
 __all__ = [
     "add", "attention_softmax", "attention_softmax_", "concatenate_heads", "copy_host_to_device_tensor", "deallocate",
-    "embedding", "from_device", "from_torch", "gelu", "interleaved_to_sharded", "layer_norm", "linear", "matmul",
+    "embedding", "fill_implicit_tile_padding", "from_device", "from_torch", "gelu", "interleaved_to_sharded", "layer_norm", "linear", "matmul",
     "multiply", "permute", "reallocate", "reshape", "sharded_to_interleaved", "softmax",
     "split_query_key_value_and_split_heads", "to_device", "to_layout", "to_memory_config", "to_torch",
 ]

@@ -41,6 +41,11 @@ def from_torch(
     """A host (or, with ``device=``, device) tensor holding ``tensor`` as ``dtype`` would store it."""
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"ttnn.from_torch needs a torch.Tensor (got {type(tensor).__name__})")
+    if tile is not None and list(tile.tile_shape) != [32, 32]:
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp(f"ttnn.from_torch(tile=ttnn.Tile({list(tile.tile_shape)})) is not emulated: the emulator "
+                                "stores 32x32 tiles only")
     dtype = dtype if dtype is not None else _TORCH_TO_TTNN.get(tensor.dtype, ttnn.float32)
     layout = layout if layout is not None else ttnn.ROW_MAJOR_LAYOUT
     check_layout(dtype, layout)
@@ -201,6 +206,19 @@ def sharded_to_interleaved(input_tensor: Tensor, memory_config: Any = None, outp
     if sharding.is_sharded(config):
         raise RuntimeError("ttnn.sharded_to_interleaved needs an interleaved memory_config (DRAM or L1)")
     return _move("sharded_to_interleaved", input_tensor, config, output_dtype)
+
+
+def fill_implicit_tile_padding(input_tensor: Tensor, fill_value: float, *, memory_config: Any = None) -> Tensor:
+    """A copy whose tile padding holds ``fill_value``; the emulator stores no padding, so no logical value changes
+    (ops that read padding on a card, e.g. a Welford LayerNorm, are written to ignore it)."""
+    device_input(input_tensor)
+    if not isinstance(fill_value, int | float):
+        raise TypeError(f"fill_value must be an int or a float (got {type(fill_value).__name__})")
+    return emit(
+        "fill_implicit_tile_padding", [input_tensor], input_tensor.logical_shape, input_tensor.dtype,
+        input_tensor.layout, output_config(memory_config, input_tensor.mem_config), input_tensor.on_device,
+        None if input_tensor.values is None else (lambda: input_tensor.values),
+    )
 
 
 def deallocate(tensor: Tensor, force: bool = True) -> None:
