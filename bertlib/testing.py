@@ -72,8 +72,7 @@ def reset_seeds() -> None:
 
 @pytest.fixture
 def use_program_cache(device: Any) -> Any:
-    """Kept for tt-metal tests that ask for it: the program cache changes no value, and the emulator compiles
-    nothing."""
+    """The program cache on (ttnn's default): ``device.num_program_cache_entries()`` counts the distinct ops."""
     device.enable_program_cache()
     return device
 

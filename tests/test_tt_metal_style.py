@@ -264,3 +264,28 @@ def test_attention_mask_rows_follow_causal_mask(ttnn, device):
     assert pcc(ttnn.to_torch(out).float(), golden) > 0.999
     with pytest.raises(UnsupportedTTNNOp, match="this mask has 64 rows"):
         ttnn.transformer.attention_softmax(tile(ttnn, device, scores), head_size=64, attention_mask=tile(ttnn, device, full))
+
+
+def test_scale_mask_softmax_against_its_golden(ttnn, device):
+    torch.manual_seed(0)
+    scores = torch.rand(2, 4, 64, 64) * 2000 - 1000  # far past exp's range: only the stable kernel survives
+    mask = torch.where(torch.rand(2, 1, 1, 64) > 0.5, 0.0, -float("inf"))
+    golden = ttnn.get_golden_function(ttnn.scale_mask_softmax)(scores.to(torch.bfloat16), 1.0, mask)
+    t = tile(ttnn, device, scores)
+    out = ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=True)
+    assert pcc(ttnn.to_torch(out).float(), golden) > 0.999
+    config = ttnn.create_sharded_memory_config((2, 4, 64, 64), core_grid=ttnn.CoreGrid(y=4, x=2),
+                                               strategy=ttnn.ShardStrategy.HEIGHT)
+    sharded = ttnn.to_memory_config(t, config)
+    program = ttnn.SoftmaxShardedMultiCoreProgramConfig(compute_with_storage_grid_size=(2, 4), subblock_w=2, block_h=2,
+                                                        block_w=2)
+    in_place = ttnn.scale_mask_softmax_in_place(sharded, 1.0, tile(ttnn, device, mask), program_config=program,
+                                                numeric_stable=True)
+    assert in_place is sharded and torch.equal(ttnn.to_torch(in_place), ttnn.to_torch(out))
+    device.disable_and_clear_program_cache()
+    device.enable_program_cache()
+    for _ in range(2):  # the same op on the same specs twice: one program, as a card's cache counts it
+        ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=True)
+    assert device.num_program_cache_entries() == 1
+    unstable = ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=False)
+    assert torch.isnan(ttnn.to_torch(unstable).float()).any()  # exp(1000) overflows without the max subtracted

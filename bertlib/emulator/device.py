@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ttnn
@@ -41,11 +41,24 @@ class EmulatedDevice:
     def l1_size_per_core(self) -> int:
         return self.chip.l1_bytes_per_core
 
+    program_cache_enabled: bool = True  # on by default in ttnn 0.81.1
+    programs: set = field(default_factory=set)
+
     def enable_program_cache(self) -> None:
-        """Kept for code written for a card; the emulator compiles nothing."""
+        self.program_cache_enabled = True
 
     def disable_and_clear_program_cache(self) -> None:
-        """Kept for code written for a card; the emulator compiles nothing."""
+        self.program_cache_enabled = False
+        self.programs.clear()
+
+    def cache_program(self, key: tuple) -> None:
+        """Note a device op as a card's program cache would: one entry per op and tensor specs it was compiled for
+        (the emulator compiles nothing; the count is what ``num_program_cache_entries`` reports)."""
+        if self.program_cache_enabled:
+            self.programs.add(key)
+
+    def num_program_cache_entries(self) -> int:
+        return len(self.programs)
 
     def __repr__(self) -> str:
         return f"EmulatedDevice({self.chip.name}, grid {self.chip.grid[0]}x{self.chip.grid[1]})"

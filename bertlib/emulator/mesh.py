@@ -43,7 +43,11 @@ class MeshDevice:
         return self.devices[0].core_grid
 
     def enable_program_cache(self) -> None:
-        """Kept for code written for a card; the emulator compiles nothing."""
+        for device in self.devices:
+            device.enable_program_cache()
+
+    def num_program_cache_entries(self) -> int:
+        return self.devices[0].num_program_cache_entries()
 
     trace_region_size = property(lambda self: self.devices[0].trace_region_size)
     num_command_queues = property(lambda self: self.devices[0].num_command_queues)

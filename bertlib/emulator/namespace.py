@@ -42,7 +42,7 @@ from bertlib.emulator.tensor import Tensor
 OPS = (
     "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "interleaved_to_sharded",
     "sharded_to_interleaved", "deallocate", "reallocate", "reshape", "permute", "linear", "matmul", "add", "multiply",
-    "softmax", "layer_norm", "gelu", "embedding", "copy_host_to_device_tensor", "fill_implicit_tile_padding",
+    "softmax", "scale_mask_softmax", "scale_mask_softmax_in_place", "layer_norm", "gelu", "embedding", "copy_host_to_device_tensor", "fill_implicit_tile_padding",
 )
 #: Emulated ops at ``ttnn.transformer.<name>``.
 TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax", "attention_softmax_",

@@ -6,7 +6,18 @@ Every op takes the same positional and keyword arguments as ttnn 0.81.1 (``tests
 checks them against the installed ttnn); what each keyword does is in ``bertlib.emulator.keywords``.
 """
 
-from bertlib.emulator.ops.math import add, embedding, gelu, layer_norm, linear, matmul, multiply, softmax
+from bertlib.emulator.ops.math import (
+    add,
+    embedding,
+    gelu,
+    layer_norm,
+    linear,
+    matmul,
+    multiply,
+    scale_mask_softmax,
+    scale_mask_softmax_in_place,
+    softmax,
+)
 from bertlib.emulator.ops.tensors import (
     copy_host_to_device_tensor,
     deallocate,
@@ -36,6 +47,7 @@ MODULES = ("bertlib.emulator.ops.tensors", "bertlib.emulator.ops.math", "bertlib
 __all__ = [
     "add", "attention_softmax", "attention_softmax_", "concatenate_heads", "copy_host_to_device_tensor", "deallocate",
     "embedding", "fill_implicit_tile_padding", "from_device", "from_torch", "gelu", "interleaved_to_sharded", "layer_norm", "linear", "matmul",
-    "multiply", "permute", "reallocate", "reshape", "sharded_to_interleaved", "softmax",
+    "multiply", "permute", "reallocate", "reshape", "scale_mask_softmax", "scale_mask_softmax_in_place",
+    "sharded_to_interleaved", "softmax",
     "split_query_key_value_and_split_heads", "to_device", "to_layout", "to_memory_config", "to_torch",
 ]

@@ -105,6 +105,9 @@ def emit(
         values = quantize(compute(), dtype).reshape(shape)
     host_s = time.perf_counter() - start
     result = Tensor(values, tuple(shape), dtype, layout, memory_config, device)
+    if device is not None and hasattr(device, "cache_program"):
+        device.cache_program((op, *((t.logical_shape, str(t.dtype), str(t.layout), repr(t.mem_config)) for t in inputs),
+                              tuple(shape), str(dtype), str(layout), repr(memory_config), program_config))
     if record:
         trace.record(
             trace.OpRecord(

@@ -263,6 +263,74 @@ def softmax(
     )
 
 
+def masked_softmax(op: str, tensor: Tensor, *, scale: float | None, mask: Tensor | None, causal_mask: bool,
+                   numeric_stable: bool, compute_kernel_config: Any, program_config: Any, memory_config: Any) -> Tensor:
+    """The fused ``softmax(tensor * scale + mask)`` of the attention and scale-mask softmax ops.
+
+    A card broadcasts one mask row over every query unless ``causal_mask`` (then the mask has one row per query).
+    """
+    x = device_input(tensor)
+    tiled(x, op)
+    mask = None if mask is None else device_input(mask, "mask")
+    if mask is not None and causal_mask and tuple(mask.logical_shape[-2:]) != tuple(x.logical_shape[-2:]):
+        raise RuntimeError(f"a causal mask has one row per query: its last two dims {list(mask.logical_shape[-2:])} "
+                           f"must be the scores' {list(x.logical_shape[-2:])}")
+    if mask is not None and not causal_mask and mask.logical_shape[-2] != 1:
+        from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+        raise UnsupportedTTNNOp(f"ttnn.{op}: without a causal mask a card reads one mask row for every query; this "
+                                f"mask has {mask.logical_shape[-2]} rows. Pass a (batch, 1, 1, keys) mask, or mark it "
+                                "causal for a full one")
+    described = program_configs.check_softmax(program_config, x.logical_shape, x.mem_config, x.on_device)
+    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
+
+    def compute() -> torch.Tensor:
+        return softmax_values(x.values, numerics, stable=numeric_stable, scale=scale,
+                              mask=None if mask is None else mask.values)
+
+    return emit(
+        op, [x] if mask is None else [x, mask], x.logical_shape, x.dtype, x.layout,
+        output_config(memory_config, x.mem_config), x.on_device, None if x.values is None else compute,
+        flops=7 * math.prod(x.logical_shape), numerics=numerics, program_config=described,
+    )
+
+
+def scale_mask_softmax(
+    input_tensor: Tensor,
+    scale: float | None = None,
+    mask: Tensor | None = None,
+    *,
+    memory_config: Any = None,
+    is_causal_mask: bool = False,
+    compute_kernel_config: Any = None,
+    numeric_stable: bool = True,
+) -> Tensor:
+    """``softmax(input_tensor * scale + mask)`` over the last dim, into a new tensor."""
+    return masked_softmax("scale_mask_softmax", input_tensor, scale=scale, mask=mask, causal_mask=is_causal_mask,
+                          numeric_stable=numeric_stable, compute_kernel_config=compute_kernel_config,
+                          program_config=None, memory_config=memory_config)
+
+
+def scale_mask_softmax_in_place(
+    input_tensor: Tensor,
+    scale: float | None = None,
+    mask: Tensor | None = None,
+    *,
+    program_config: Any = None,
+    is_causal_mask: bool = False,
+    compute_kernel_config: Any = None,
+    numeric_stable: bool = False,
+) -> Tensor:
+    """In place: ``softmax(input_tensor * scale + mask)`` over the last dim (sharded inputs take a sharded
+    ``program_config``)."""
+    out = masked_softmax("scale_mask_softmax_in_place", input_tensor, scale=scale, mask=mask,
+                         causal_mask=is_causal_mask, numeric_stable=numeric_stable,
+                         compute_kernel_config=compute_kernel_config, program_config=program_config,
+                         memory_config=None)
+    input_tensor.values = out.values
+    return input_tensor
+
+
 def layer_norm(
     input_tensor: Tensor,
     *,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import torch
 import ttnn
 
-from bertlib.emulator import program_configs, sharding, trace
-from bertlib.emulator.numerics import NORM_DEFAULTS, TILE, Numerics, softmax_values
+from bertlib.emulator import sharding, trace
+from bertlib.emulator.numerics import TILE
 from bertlib.emulator.ops.common import device_input, emit, golden, output_config
+from bertlib.emulator.ops.math import masked_softmax
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 
@@ -77,34 +77,14 @@ def split_query_key_value_and_split_heads(
 
 def _attention_softmax(op: str, tensor: Tensor, head_size: int | None, attention_mask: Tensor | None,
                        program_config: Any, causal_mask: bool, memory_config: Any) -> Tensor:
-    x = device_input(tensor)
-    if len(x.logical_shape) != 4:
-        raise RuntimeError(f"Input Tensor must have strictly 4 dimensions (got {list(x.logical_shape)}): attention "
-                           "scores are (batch, heads, sequence, sequence)")
-    mask = None if attention_mask is None else device_input(attention_mask, "attention_mask")
-    if mask is not None and causal_mask and tuple(mask.logical_shape[-2:]) != tuple(x.logical_shape[-2:]):
-        raise RuntimeError(f"causal_mask=True reads a full mask, one row per query: its last two dims "
-                           f"{list(mask.logical_shape[-2:])} must be the scores' {list(x.logical_shape[-2:])}")
-    if mask is not None and not causal_mask and mask.logical_shape[-2] != 1:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
-        raise UnsupportedTTNNOp(f"ttnn.transformer.{op}: without causal_mask=True a card reads one mask row for every "
-                                f"query; this mask has {mask.logical_shape[-2]} rows. Pass a (batch, 1, 1, keys) "
-                                "mask, or causal_mask=True for a full one")
-    described = program_configs.check_softmax(program_config, x.logical_shape, x.mem_config, x.on_device)
-    numerics = Numerics.resolve(None, **NORM_DEFAULTS)
+    # tt-metal's attention_softmax.cpp runs the kernel with numeric_stable = false: no max subtraction, so
+    # scaled scores above ~88 overflow exp to inf and give NaN, on a card as here
+    if len(tensor.logical_shape) != 4:
+        raise RuntimeError(f"Input Tensor must have strictly 4 dimensions (got {list(tensor.logical_shape)}): "
+                           "attention scores are (batch, heads, sequence, sequence)")
     scale = 1.0 / math.sqrt(head_size) if head_size is not None else None
-
-    def compute() -> torch.Tensor:
-        # tt-metal's attention_softmax.cpp runs the kernel with numeric_stable = false: no max subtraction, so
-        # scaled scores above ~88 overflow exp to inf and give NaN, on a card as here
-        return softmax_values(x.values, numerics, stable=False, scale=scale, mask=None if mask is None else mask.values)
-
-    return emit(
-        op, [x] if mask is None else [x, mask], x.logical_shape, x.dtype, x.layout,
-        output_config(memory_config, x.mem_config), x.on_device, None if x.values is None else compute,
-        flops=7 * math.prod(x.logical_shape), numerics=numerics, program_config=described,
-    )
+    return masked_softmax(op, tensor, scale=scale, mask=attention_mask, causal_mask=causal_mask, numeric_stable=False,
+                          compute_kernel_config=None, program_config=program_config, memory_config=memory_config)
 
 
 def attention_softmax_(
