@@ -94,6 +94,12 @@ def round_bf16(values: torch.Tensor) -> torch.Tensor:
     return values.to(torch.bfloat16).to(torch.float32)
 
 
+def store(values: torch.Tensor, dtype: Any) -> torch.Tensor:
+    """What an emulated tensor of ``dtype`` keeps: ``torch.bfloat16`` for bfloat16 (one rounding, half the
+    memory), else ``quantize``'s values."""
+    return values.to(torch.bfloat16) if dtype == ttnn.bfloat16 else quantize(values, dtype)
+
+
 def quantize(values: torch.Tensor, dtype: Any) -> torch.Tensor:
     """The values a tensor of ``dtype`` holds once stored: float32 out (int64 for integer dtypes)."""
     if dtype == ttnn.float32:
@@ -288,7 +294,7 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     rounds exp to bfloat16. ``stable`` subtracts the row max first (``numeric_stable``).
     """
     if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
-        return ttnn.get_golden_function(ttnn.softmax)(x, dim)
+        return ttnn.get_golden_function(ttnn.softmax)(x.to(torch.float32), dim)
     work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
     values = x.to(work)
     if scale is not None:
@@ -300,4 +306,4 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     exps = torch.exp(values)
     if numerics.math_approx_mode and work == torch.float32:
         exps = round_bf16(exps)
-    return (exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))).to(torch.float32)
+    return exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))  # bfloat16 or float32, as computed

@@ -84,15 +84,27 @@ class TensorOperators:
 
 @dataclass(eq=False)
 class Tensor(TensorOperators):
-    """An emulated ``ttnn.Tensor``. ``values`` is None in shape-only tracing."""
+    """An emulated ``ttnn.Tensor``. ``stored`` holds what the card stores: a ``torch.bfloat16`` tensor for a
+    bfloat16 tensor, float32 for float32 and block floats (their values, exactly), int64 for integer dtypes;
+    None in shape-only tracing. ``values`` reads it as float32 for arithmetic."""
 
-    values: torch.Tensor | None
+    stored: torch.Tensor | None
     logical_shape: tuple[int, ...]
     dtype: Any
     layout: Any
     mem_config: Any = None
     on_device: Any = None
     deallocated: bool = False
+
+    @property
+    def values(self) -> torch.Tensor | None:
+        """The stored values, as float32 (int64 for integer dtypes)."""
+        stored = self.stored
+        return stored.to(torch.float32) if stored is not None and stored.dtype == torch.bfloat16 else stored
+
+    @values.setter
+    def values(self, new: torch.Tensor | None) -> None:
+        self.stored = new
 
     @property
     def shape(self) -> ttnn.Shape:

@@ -15,7 +15,7 @@ import torch
 import ttnn
 
 from bertlib.emulator import sharding, trace
-from bertlib.emulator.numerics import BLOCK_FLOAT, Numerics, quantize
+from bertlib.emulator.numerics import BLOCK_FLOAT, Numerics, store
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 golden = ttnn.get_golden_function
@@ -62,6 +62,12 @@ def broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     return tuple(torch.broadcast_shapes(torch.Size(a), torch.Size(b)))
 
 
+def keeps_storage(tensor: Tensor, dtype: Any) -> bool:
+    """True when moving ``tensor``'s values into a ``dtype`` tensor stores them unchanged: the same dtype, and not
+    a block float (whose blocks of 16 are re-formed, and their exponents shared anew, when values move)."""
+    return dtype == tensor.dtype and dtype not in BLOCK_FLOAT
+
+
 def output_config(memory_config: Any, default: Any) -> Any:
     """The output's memory config: the one asked for, or ``default`` (usually the input's)."""
     return memory_config if memory_config is not None else default
@@ -84,12 +90,14 @@ def emit(
     record: bool = True,
     also_written: float = 0.0,
     output_tensor: Tensor | None = None,
+    stored: bool = False,
 ) -> Tensor:
     """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op.
 
     An op with several outputs records once: its other outputs pass ``record=False``, and the recorded
     one counts their bytes in ``also_written``. ``output_tensor`` (ttnn's preallocated output) receives
-    the result in place and is returned.
+    the result in place and is returned. ``stored=True`` says ``compute`` returns values already stored as
+    ``dtype`` (data movement that keeps its input's dtype): storing them again would change nothing.
     """
     if output_tensor is not None:
         target = device_input(output_tensor, "output_tensor")
@@ -102,7 +110,8 @@ def emit(
     start = time.perf_counter()
     values = None
     if compute is not None and not trace.shape_only():
-        values = quantize(compute(), dtype).reshape(shape)
+        values = compute()
+        values = (values if stored else store(values, dtype)).reshape(shape)
     host_s = time.perf_counter() - start
     result = Tensor(values, tuple(shape), dtype, layout, memory_config, device)
     if device is not None and hasattr(device, "cache_program"):
@@ -130,6 +139,6 @@ def emit(
             )
         )
     if output_tensor is not None:
-        output_tensor.values = result.values
+        output_tensor.stored = result.stored
         return output_tensor
     return result

@@ -119,7 +119,7 @@ def _matmul_like(
     inputs = [a, b] + ([bias] if bias is not None else [])
     config = _matmul_output_config(memory_config or ttnn.DRAM_MEMORY_CONFIG, program_config, a.on_device, shape)
     return emit(
-        op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.values is None else compute,
+        op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.stored is None else compute,
         flops=flops, numerics=numerics, core_grid=grid, program_config=described, output_tensor=output_tensor,
     )
 
@@ -197,7 +197,7 @@ def _eltwise(op: str, a: Any, b: Any, memory_config: Any, dtype: Any, fn: Callab
             out = apply_activation(round_bf16(out) if out_dtype != ttnn.float32 else out, name, False)
         return out
 
-    has_values = all(t.values is not None for t in inputs)
+    has_values = all(t.stored is not None for t in inputs)
     return emit(
         op, inputs, shape, out_dtype, tensor.layout, output_config(memory_config, tensor.mem_config), tensor.on_device,
         compute if has_values else None, flops=math.prod(shape), output_tensor=output_tensor,
@@ -258,7 +258,7 @@ def softmax(
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
     return emit(
         "softmax", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
-        None if x.values is None else (lambda: softmax_values(x.values, numerics, dim, stable=numeric_stable)),
+        None if x.stored is None else (lambda: softmax_values(x.stored, numerics, dim, stable=numeric_stable)),
         flops=5 * math.prod(x.logical_shape), numerics=numerics,
     )
 
@@ -285,12 +285,12 @@ def masked_softmax(op: str, tensor: Tensor, *, scale: float | None, mask: Tensor
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
 
     def compute() -> torch.Tensor:
-        return softmax_values(x.values, numerics, stable=numeric_stable, scale=scale,
+        return softmax_values(x.stored, numerics, stable=numeric_stable, scale=scale,
                               mask=None if mask is None else mask.values)
 
     return emit(
         op, [x] if mask is None else [x, mask], x.logical_shape, x.dtype, x.layout,
-        output_config(memory_config, x.mem_config), x.on_device, None if x.values is None else compute,
+        output_config(memory_config, x.mem_config), x.on_device, None if x.stored is None else compute,
         flops=7 * math.prod(x.logical_shape), numerics=numerics, program_config=described,
     )
 
@@ -327,7 +327,7 @@ def scale_mask_softmax_in_place(
                          causal_mask=is_causal_mask, numeric_stable=numeric_stable,
                          compute_kernel_config=compute_kernel_config, program_config=program_config,
                          memory_config=None)
-    input_tensor.values = out.values
+    input_tensor.stored = out.stored
     return input_tensor
 
 
@@ -367,7 +367,7 @@ def layer_norm(
 
     return emit(
         "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config),
-        x.on_device, None if x.values is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
+        x.on_device, None if x.stored is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
         program_config=described,
     )
 
@@ -387,7 +387,7 @@ def gelu(
     chosen = ttnn.GeluVariant.Tanh if tanh else variant
     return emit(
         "gelu", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
-        None if x.values is None else (lambda: golden(ttnn.gelu)(x.values, variant=chosen)),
+        None if x.stored is None else (lambda: golden(ttnn.gelu)(x.values, variant=chosen)),
         flops=8 * math.prod(x.logical_shape), output_tensor=output_tensor,
     )
 
@@ -423,9 +423,9 @@ def embedding(
     def compute() -> torch.Tensor:
         if int(ids.values.max()) >= vocabulary or int(ids.values.min()) < 0:
             raise RuntimeError(f"embedding ids must lie in [0, {vocabulary})")
-        return golden(ttnn.embedding)(ids.values, w.values)
+        return golden(ttnn.embedding)(ids.stored, w.stored)
 
     return emit(
         "embedding", [ids, w], shape, out_dtype, out_layout, output_config(memory_config, ids.mem_config),
-        ids.on_device, None if ids.values is None else compute, output_tensor=output_tensor,
+        ids.on_device, None if ids.stored is None else compute, output_tensor=output_tensor,
     )

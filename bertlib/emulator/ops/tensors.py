@@ -11,7 +11,7 @@ import ttnn
 
 from bertlib.emulator import sharding, trace
 from bertlib.emulator.numerics import quantize
-from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config
+from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
 from bertlib.emulator.tensor import Tensor
 
 _TORCH_TO_TTNN = {
@@ -56,7 +56,7 @@ def from_torch(
         shards = (mesh_mapper or ReplicateTensorToMesh(mesh)).map(tensor)
         return MeshTensor([from_torch(shard, dtype, layout=layout, device=None if device is None else mesh.devices[i],
                                       memory_config=memory_config) for i, shard in enumerate(shards)], mesh)
-    values = None if trace.shape_only() else quantize(tensor.detach(), dtype)
+    values = None if trace.shape_only() else quantize(tensor.detach(), dtype)  # weights: float32, read often
     memory_config = memory_config if memory_config is not None or device is None else ttnn.DRAM_MEMORY_CONFIG
     sharding.placement(tuple(tensor.shape), dtype, layout, memory_config, device, "from_torch")
     return Tensor(values, tuple(tensor.shape), dtype, layout, memory_config, device)
@@ -79,9 +79,9 @@ def to_torch(
             raise RuntimeError("a tensor on a mesh needs mesh_composer=ttnn.ConcatMeshToTensor(mesh_device, dim=0)")
         return mesh_composer.compose([to_torch(shard, dtype, torch_rank=torch_rank) for shard in tensor.shards])
     tensor.checked()
-    if tensor.values is None:
+    if tensor.stored is None:
         raise RuntimeError("this tensor has no values: it was made while tracing with shape_only=True")
-    values = tensor.values
+    values = tensor.stored
     if tensor.dtype == ttnn.bfloat16:
         values = values.to(torch.bfloat16)
     elif tensor.dtype in (ttnn.uint32, ttnn.int32):
@@ -111,7 +111,7 @@ def to_device(tensor: Tensor, device: Any, memory_config: Any = None, queue_id: 
     tensor = adopt(tensor)
     config = memory_config if memory_config is not None else ttnn.DRAM_MEMORY_CONFIG
     sharding.placement(tensor.logical_shape, tensor.dtype, tensor.layout, config, device, "to_device")
-    return Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, device)
+    return Tensor(tensor.stored, tensor.logical_shape, tensor.dtype, tensor.layout, config, device)
 
 
 def copy_host_to_device_tensor(host_tensor: Tensor, device_tensor: Tensor, cq_id: Any = None) -> None:
@@ -123,13 +123,13 @@ def copy_host_to_device_tensor(host_tensor: Tensor, device_tensor: Tensor, cq_id
     if host_spec != device_spec:
         raise RuntimeError(f"copy_host_to_device_tensor needs the same shape, dtype and layout on both sides: host "
                            f"{host_spec}, device {device_spec}")
-    target.values = host.values
+    target.stored = host.stored
 
 
 def from_device(tensor: Tensor, blocking: bool = True, queue_id: Any = None) -> Tensor:
     """The same tensor, back on the host."""
     tensor.checked()
-    return Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, None, None)
+    return Tensor(tensor.stored, tensor.logical_shape, tensor.dtype, tensor.layout, None, None)
 
 
 def to_layout(
@@ -146,15 +146,18 @@ def to_layout(
     dtype = dtype if dtype is not None else tensor.dtype
     return emit(
         "to_layout", [tensor], tensor.logical_shape, dtype, layout, output_config(memory_config, tensor.mem_config),
-        tensor.on_device, None if tensor.values is None else (lambda: tensor.values),
+        tensor.on_device, None if tensor.stored is None else (lambda: tensor.stored),
+        stored=keeps_storage(tensor, dtype),
     )
 
 
 def _move(op: str, tensor: Tensor, memory_config: Any, dtype: Any, output_tensor: Any = None) -> Tensor:
     device_input(tensor)
+    dtype = dtype if dtype is not None else tensor.dtype
     return emit(
-        op, [tensor], tensor.logical_shape, dtype if dtype is not None else tensor.dtype, tensor.layout, memory_config,
-        tensor.on_device, None if tensor.values is None else (lambda: tensor.values), output_tensor=output_tensor,
+        op, [tensor], tensor.logical_shape, dtype, tensor.layout, memory_config, tensor.on_device,
+        None if tensor.stored is None else (lambda: tensor.stored), output_tensor=output_tensor,
+        stored=keeps_storage(tensor, dtype) and output_tensor is None,
     )
 
 
@@ -217,7 +220,7 @@ def fill_implicit_tile_padding(input_tensor: Tensor, fill_value: float, *, memor
     return emit(
         "fill_implicit_tile_padding", [input_tensor], input_tensor.logical_shape, input_tensor.dtype,
         input_tensor.layout, output_config(memory_config, input_tensor.mem_config), input_tensor.on_device,
-        None if input_tensor.values is None else (lambda: input_tensor.values),
+        None if input_tensor.stored is None else (lambda: input_tensor.stored), stored=True,
     )
 
 
@@ -225,14 +228,14 @@ def deallocate(tensor: Tensor, force: bool = True) -> None:
     """Free ``tensor``'s device memory; using it afterwards raises DeallocatedTensorError."""
     if isinstance(tensor, Tensor):
         tensor.deallocated = True
-        tensor.values = None
+        tensor.stored = None
 
 
 def reallocate(tensor: Tensor, memory_config: Any = None) -> Tensor:
     """A fresh copy of ``tensor`` (on a card: moved to defragment memory); the input is freed."""
     device_input(tensor)
     config = memory_config if memory_config is not None else tensor.mem_config
-    out = Tensor(tensor.values, tensor.logical_shape, tensor.dtype, tensor.layout, config, tensor.on_device)
+    out = Tensor(tensor.stored, tensor.logical_shape, tensor.dtype, tensor.layout, config, tensor.on_device)
     tensor.deallocated = True
     return out
 
@@ -259,7 +262,8 @@ def reshape(
     return emit(
         "reshape", [input_tensor], shape, input_tensor.dtype, input_tensor.layout,
         output_config(memory_config, input_tensor.mem_config), input_tensor.on_device,
-        None if input_tensor.values is None else (lambda: input_tensor.values.reshape(shape)),
+        None if input_tensor.stored is None else (lambda: input_tensor.stored.reshape(shape)),
+        stored=keeps_storage(input_tensor, input_tensor.dtype),
     )
 
 
@@ -272,5 +276,6 @@ def permute(input_tensor: Tensor, dims: Sequence[int], *, memory_config: Any = N
     return emit(
         "permute", [input_tensor], shape, input_tensor.dtype, input_tensor.layout,
         output_config(memory_config, input_tensor.mem_config), input_tensor.on_device,
-        None if input_tensor.values is None else (lambda: input_tensor.values.permute(*dims)),
+        None if input_tensor.stored is None else (lambda: input_tensor.stored.permute(*dims)),
+        stored=keeps_storage(input_tensor, input_tensor.dtype),
     )

@@ -9,7 +9,7 @@ import ttnn
 
 from bertlib.emulator import sharding, trace
 from bertlib.emulator.numerics import TILE
-from bertlib.emulator.ops.common import device_input, emit, golden, output_config
+from bertlib.emulator.ops.common import device_input, emit, golden, keeps_storage, output_config
 from bertlib.emulator.ops.math import masked_softmax
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
@@ -57,20 +57,22 @@ def split_query_key_value_and_split_heads(
     shapes = [(batch, num_heads, seq, head), (batch, kv_heads, head, seq) if transpose_key else (batch, kv_heads, seq, head),
               (batch, kv_heads, seq, head)]
     parts = None
-    if x.values is not None and not trace.shape_only():
+    if x.stored is not None and not trace.shape_only():
         parts = golden(ttnn.transformer.split_query_key_value_and_split_heads)(
-            x.values, None if kv is None else kv.values, num_heads=num_heads, num_kv_heads=num_kv_heads,
+            x.stored, None if kv is None else kv.stored, num_heads=num_heads, num_kv_heads=num_kv_heads,
             transpose_key=transpose_key,
         )
     config = output_config(memory_config, x.mem_config)
+    same = keeps_storage(x, x.dtype) and (kv is None or keeps_storage(kv, x.dtype))
     # one device op: K and V are made unrecorded first, and the recorded Q counts their bytes
     key, value = (
         emit("split_query_key_value_and_split_heads", [], shapes[i], x.dtype, ttnn.TILE_LAYOUT, config, x.on_device,
-             None if parts is None else (lambda i=i: parts[i]), record=False)
+             None if parts is None else (lambda i=i: parts[i]), record=False, stored=same)
         for i in (1, 2)
     )
     query = emit("split_query_key_value_and_split_heads", [x] if kv is None else [x, kv], shapes[0], x.dtype,
                  ttnn.TILE_LAYOUT, config, x.on_device, None if parts is None else (lambda: parts[0]),
+                 stored=same,
                  also_written=sum(tensor_bytes(shapes[i], x.dtype, ttnn.TILE_LAYOUT) for i in (1, 2)))
     return query, key, value
 
@@ -103,7 +105,7 @@ def attention_softmax_(
         )
     out = _attention_softmax("attention_softmax_", tensor, head_size, attention_mask, program_config, causal_mask,
                              memory_config)
-    tensor.values = out.values
+    tensor.stored = out.stored
     return tensor
 
 
@@ -128,5 +130,6 @@ def concatenate_heads(input_tensor: Tensor, *, memory_config: Any = None) -> Ten
     return emit(
         "concatenate_heads", [x], (batch, seq, heads * head), x.dtype, x.layout,
         output_config(memory_config, x.mem_config), x.on_device,
-        None if x.values is None else (lambda: golden(ttnn.transformer.concatenate_heads)(x.values)),
+        None if x.stored is None else (lambda: golden(ttnn.transformer.concatenate_heads)(x.stored)),
+        stored=keeps_storage(x, x.dtype),
     )
