@@ -199,8 +199,14 @@ def cmd_precision(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time the emulator's TT-NN forward against HF torch's on this CPU (one warm-up, median of --repeats)."""
-    from bertlib.bench import bench
+    from bertlib.bench import bench, where_time_goes
 
+    if args.where:
+        for model in args.models:
+            for precision in args.precisions:
+                groups = where_time_goes(model, precision, batch=args.batch, seq=args.seq)
+                print(f"{model} {precision}: " + ", ".join(f"{k} {v:.2f} s" for k, v in groups.items()))
+        return 0
     rows = bench(args.models, args.precisions, batch=args.batch, seq=args.seq, repeats=args.repeats)
     if args.json:
         print(json.dumps({"rows": rows}))
@@ -404,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seq", type=int, default=384)
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--json", action="store_true")
+    bench.add_argument("--where", action="store_true", help="instead: host seconds per op group of one forward pass")
     bench.set_defaults(func=cmd_bench)
 
     from bertlib.profile.chips import FIDELITY_PHASES

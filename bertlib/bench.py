@@ -51,3 +51,28 @@ def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int 
                              emulator_s=tt_s, hf_s=hf_s, ratio=tt_s / hf_s,
                              hf_attention=hf.config._attn_implementation))
     return rows
+
+
+#: torch's op names, grouped as the README's "where the time goes" table reads them.
+HOST_OP_GROUPS = {
+    "aten::mm": "matmuls", "aten::bmm": "matmuls", "aten::baddbmm": "matmuls", "aten::addmm": "matmuls",
+    "aten::copy_": "dtype conversions", "aten::exp": "softmax exp",
+    **{f"aten::{op}": "block-float storage" for op in ("amax", "abs", "copysign_", "floor_", "round_", "clamp_",
+                                                        "bitwise_and", "bitwise_right_shift")},
+}
+
+
+def where_time_goes(model: str, precision: str, *, batch: int = 8, seq: int = 384) -> dict[str, float]:
+    """Host seconds of one emulated forward pass per op group (``torch.profiler``; ops in no group are "other")."""
+    loaded = load_model(model)
+    windows = default_windows(loaded, batch=batch, seq=seq)
+    tt = TTModel.build(loaded, precision, open_device(quiet=True))
+    args = (windows.input_ids, windows.token_type_ids, windows.attention_mask)
+    tt(*args)  # warm-up
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        tt(*args)
+    groups: dict[str, float] = {}
+    for event in prof.key_averages():
+        group = HOST_OP_GROUPS.get(event.key, "other")
+        groups[group] = groups.get(group, 0.0) + event.self_cpu_time_total / 1e6
+    return dict(sorted(groups.items(), key=lambda kv: -kv[1]))

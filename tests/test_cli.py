@@ -155,6 +155,18 @@ def test_bench_json_rows():
         assert r["hf_attention"] == "sdpa" and (r["batch"], r["seq"]) == (8, 128)
 
 
+def test_bench_where_the_time_goes():
+    """bf16-hifi4 rounds no K-tiles and stores no block floats; optimized does both."""
+    from bertlib.bench import where_time_goes
+
+    exact = where_time_goes("random:bert-tiny", "bf16-hifi4", batch=1, seq=64)
+    optimized = where_time_goes("random:bert-tiny", "optimized", batch=1, seq=64)
+    assert exact["matmuls"] > 0 and optimized["matmuls"] > 0
+    assert "block-float storage" not in exact and optimized["block-float storage"] > 0
+    out = run("bench", "--where", "--models", "random:bert-tiny", "--precisions", "optimized", "--seq", "64")
+    assert out.returncode == 0 and out.stdout.startswith("random:bert-tiny optimized: ") and "matmuls" in out.stdout, out.stderr
+
+
 def fresh_copy(dest: Path) -> Path:
     """The repository's files as a clone would have them (tracked and not ignored), with no ../shared beside."""
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
