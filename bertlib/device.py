@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bertlib.emulator.chips import CHIPS
-from bertlib.emulator.hostenv import MOCK_VARIABLE, card_present, ensure_host_conversions
+from bertlib.emulator.hostenv import MOCK_VARIABLE, card_present, check_open_arguments, ensure_host_conversions
 from bertlib.errors import BertlibError
 
 __all__ = ["CHIPS", "MOCK_VARIABLE", "DeviceError", "DeviceHandle", "card_present", "ensure_host_conversions",
@@ -79,10 +79,10 @@ def open_device(
     """
     device_kwargs = dict(trace_region_size=trace_region_size, num_command_queues=num_command_queues,
                          l1_small_size=l1_small_size)
-    if num_command_queues not in (1, 2):
-        raise DeviceError(f"num_command_queues={num_command_queues}: a Tenstorrent device has 1 or 2 command queues")
-    if trace_region_size < 0 or l1_small_size < 0:
-        raise DeviceError("trace_region_size and l1_small_size are sizes in bytes: give 0 or more")
+    try:
+        check_open_arguments(num_command_queues, trace_region_size, l1_small_size)
+    except RuntimeError as err:
+        raise DeviceError(str(err)) from None
     if backend not in ("auto", "ttnn", "emulator"):
         raise DeviceError(f"unknown backend {backend!r}: use 'auto', 'ttnn' or 'emulator'")
     if chip not in CHIPS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -82,8 +83,6 @@ def expect_error() -> Callable[..., Any]:
     """``with expect_error(RuntimeError, "message"):`` the block raises that error with that text in it."""
 
     def expect(error: type[BaseException], message: str = "") -> contextlib.AbstractContextManager:
-        import re
-
         return pytest.raises(error, match=re.escape(message))
 
     return expect

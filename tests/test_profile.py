@@ -157,3 +157,13 @@ def test_measure_on_a_card():
     assert out["first_run_s"] >= out["cached_s"] > 0 and out["trace_2cq_s"] > 0
     assert out["sentences_per_s"] == pytest.approx(8 / out["trace_2cq_s"])
 
+
+
+def test_every_recorded_op_has_a_group():
+    """The stacked bars put every op the emulator records into a named group, never "other"."""
+    from bertlib.emulator import OPS, TRANSFORMER_OPS
+    from bertlib.profile.costmodel import OP_GROUPS
+
+    unrecorded = {"from_torch", "to_torch", "to_device", "from_device", "deallocate", "reallocate",
+                  "copy_host_to_device_tensor"}
+    assert set(OPS) | set(TRANSFORMER_OPS) <= set(OP_GROUPS) | unrecorded

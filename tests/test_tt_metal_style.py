@@ -131,7 +131,7 @@ def test_sharded_round_trip_keeps_values_and_records_placement(ttnn, device):
     with recording() as trace:
         sharded = ttnn.to_memory_config(x, config)
         back = ttnn.sharded_to_interleaved(sharded, ttnn.L1_MEMORY_CONFIG)
-    assert sharded.is_sharded() and list(sharded.shard_spec().shape) == [64, 64]
+    assert sharded.is_sharded() and list(sharded.memory_config().shard_spec.shape) == [64, 64]
     assert torch.equal(ttnn.to_torch(back), ttnn.to_torch(x)) and not back.is_sharded()
     assert trace.records[0].sharding == ["L1 BLOCK_SHARDED 4x4 cores, shard [64, 64]"]
     height = ttnn.interleaved_to_sharded(x, ttnn.CoreGrid(y=1, x=8), [32, 256], ttnn.TensorMemoryLayout.HEIGHT_SHARDED,

@@ -20,6 +20,8 @@ class EmulatedDevice:
     trace_region_size: int = 0  # bytes for captured traces; ttnn's default is 0 (no trace capture)
     num_command_queues: int = 1
     l1_small_size: int = 0  # kept as on a card, where only conv, pooling and CCL ops allocate from it
+    program_cache_enabled: bool = True  # on by default in ttnn 0.81.1
+    programs: set = field(default_factory=set)  # keys of the ops a card's program cache would hold
 
     def arch(self) -> Any:
         return getattr(ttnn.device.Arch, self.chip.arch)
@@ -37,12 +39,6 @@ class EmulatedDevice:
 
     def id(self) -> int:
         return self.device_id
-
-    def l1_size_per_core(self) -> int:
-        return self.chip.l1_bytes_per_core
-
-    program_cache_enabled: bool = True  # on by default in ttnn 0.81.1
-    programs: set = field(default_factory=set)
 
     def enable_program_cache(self) -> None:
         self.program_cache_enabled = True
@@ -62,11 +58,3 @@ class EmulatedDevice:
 
     def __repr__(self) -> str:
         return f"EmulatedDevice({self.chip.name}, grid {self.chip.grid[0]}x{self.chip.grid[1]})"
-
-
-def check_open_arguments(num_command_queues: int, trace_region_size: int, l1_small_size: int) -> None:
-    """What a card checks when it is opened, with what to pass instead."""
-    if num_command_queues not in (1, 2):
-        raise RuntimeError(f"num_command_queues={num_command_queues}: a Tenstorrent device has 1 or 2 command queues")
-    if trace_region_size < 0 or l1_small_size < 0:
-        raise RuntimeError("trace_region_size and l1_small_size are sizes in bytes: give 0 or more")

@@ -28,3 +28,11 @@ def ensure_host_conversions(chip_name: str = "wormhole_n150") -> str | None:
     if MOCK_VARIABLE not in os.environ:
         os.environ[MOCK_VARIABLE] = str(DESCRIPTORS / chip(chip_name).descriptor)
     return os.environ[MOCK_VARIABLE]
+
+
+def check_open_arguments(num_command_queues: int, trace_region_size: int, l1_small_size: int) -> None:
+    """What a card checks when it is opened, with what to pass instead."""
+    if num_command_queues not in (1, 2):
+        raise RuntimeError(f"num_command_queues={num_command_queues}: a Tenstorrent device has 1 or 2 command queues")
+    if trace_region_size < 0 or l1_small_size < 0:
+        raise RuntimeError("trace_region_size and l1_small_size are sizes in bytes: give 0 or more")

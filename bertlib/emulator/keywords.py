@@ -73,8 +73,8 @@ def checked(name: str, op: Callable) -> Callable:
 
     @functools.wraps(op)
     def run(*args: Any, **kwargs: Any) -> Any:
-        hints = {key: repr(kwargs.pop(key)) for key in extra if kwargs.get(key) is not None}
-        kwargs = {k: v for k, v in kwargs.items() if k not in extra}
+        everywhere = {key: kwargs.pop(key) for key in extra if key in kwargs}
+        hints = {key: repr(value) for key, value in everywhere.items() if value is not None}
         given = signature.bind_partial(*args, **kwargs).arguments
         for key in unused:
             if key not in given or _is_default(given[key], signature.parameters[key].default):

@@ -25,8 +25,8 @@ import ttnn as _real
 
 from bertlib.emulator import keywords, metal_trace, ops
 from bertlib.emulator.chips import chip as chip_named
-from bertlib.emulator.device import EmulatedDevice, check_open_arguments
-from bertlib.emulator.hostenv import card_present, ensure_host_conversions
+from bertlib.emulator.device import EmulatedDevice
+from bertlib.emulator.hostenv import card_present, check_open_arguments, ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import (
     ConcatMeshToTensor,

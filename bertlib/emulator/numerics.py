@@ -65,6 +65,8 @@ from typing import Any
 import torch
 import ttnn
 
+from bertlib.emulator.keywords import UnsupportedTTNNOp
+
 TILE = 32
 BLOCK_FLOAT = (ttnn.bfloat8_b, ttnn.bfloat4_b)
 BLOCK_MANTISSA_BITS = {ttnn.bfloat8_b: 7, ttnn.bfloat4_b: 3}
@@ -270,8 +272,6 @@ def activation_name(activation: Any) -> str | None:
         if name == "gelu" and params and params[0]:
             name = "gelu_approx"
     if name not in FUSED_ACTIVATIONS:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"fused activation {name!r} is not emulated: use one of {', '.join(FUSED_ACTIVATIONS)}")
     return name
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import ttnn
 
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
 from bertlib.emulator.tensor import padded
 
@@ -58,8 +59,6 @@ def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
     if config is None:
         return None
     if not isinstance(config, MATMUL_CONFIGS):
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"ttnn.matmul(program_config={_name(config)}) is not emulated: use one of "
                                 f"{', '.join(c.__name__ for c in MATMUL_CONFIGS)}")
     a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
@@ -131,7 +130,7 @@ def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, devic
     return describe(config)
 
 
-def check_layer_norm(config: Any, shape: tuple[int, ...], memory_config: Any, device: Any) -> str | None:
+def check_layer_norm(config: Any, memory_config: Any, device: Any) -> str | None:
     """A sharded LayerNorm config describes its input's shard."""
     if config is None or isinstance(config, ttnn.LayerNormDefaultProgramConfig):
         return describe(config)

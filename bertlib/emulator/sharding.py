@@ -20,6 +20,7 @@ from typing import Any
 
 import ttnn
 
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
 from bertlib.emulator.tensor import padded, tensor_bytes
 
@@ -47,9 +48,16 @@ def _grid_extent(grid: Any) -> tuple[int, int, int, int]:
     return box.start.x, box.start.y, box.end.x, box.end.y
 
 
+def buffer_name(memory_config: Any) -> str:
+    """``"DRAM"`` or ``"L1"``: where a tensor with ``memory_config`` lives (a host tensor's None counts as DRAM)."""
+    if memory_config is None:
+        return "DRAM"
+    return str(memory_config.buffer_type).split(".")[-1].split("::")[-1]
+
+
 def describe(memory_config: Any) -> str:
     """``"DRAM"``, ``"L1"``, or e.g. ``"L1 BLOCK_SHARDED 8x8 cores, shard [384, 128]"`` for the op trace."""
-    buffer = "DRAM" if memory_config is None else str(memory_config.buffer_type).split(".")[-1].split("::")[-1]
+    buffer = buffer_name(memory_config)
     if not is_sharded(memory_config) or memory_config.shard_spec is None:
         return buffer if not is_sharded(memory_config) else f"{buffer} {_layout_name(memory_config)}"
     x0, y0, x1, y1 = _grid_extent(memory_config.shard_spec.grid)
@@ -70,8 +78,6 @@ def placement(shape: tuple[int, ...], dtype: Any, layout: Any, memory_config: An
         return
     where = f"ttnn.{op}: {_layout_name(memory_config)}"
     if memory_config.buffer_type != ttnn.BufferType.L1:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"{where} in DRAM is not emulated: shard in L1 (buffer_type=ttnn.BufferType.L1)")
     spec = memory_config.shard_spec
     if spec is None:

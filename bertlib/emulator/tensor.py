@@ -10,6 +10,7 @@ from typing import Any
 import torch
 import ttnn
 
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BYTES_PER_ELEMENT, TILE
 
 _BYTES_BY_NAME = {str(k).split(".")[-1]: v for k, v in BYTES_PER_ELEMENT.items()}
@@ -63,8 +64,6 @@ class TensorOperators:
 
     @staticmethod
     def _refuse(name: str) -> Any:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"ttnn.{name} is not part of bertlib's TT-NN emulator (it emulates ttnn.add, "
                                 "ttnn.multiply and ttnn.matmul: a + b, a * b, a @ b)")
 
@@ -132,9 +131,6 @@ class Tensor(TensorOperators):
 
     def is_sharded(self) -> bool:
         return self.mem_config is not None and self.mem_config.is_sharded()
-
-    def shard_spec(self) -> Any:
-        return None if self.mem_config is None else self.mem_config.shard_spec
 
     def get_layout(self) -> Any:
         return self.layout

@@ -33,9 +33,12 @@ from bertlib.profile.chips import (
 )
 
 MATMULS = ("linear", "matmul")
-#: ops grouped for the stacked bars: every op name the BERT blocks emit maps to one group.
+#: ops grouped for the stacked bars: every op the emulator records maps to one group.
 OP_GROUPS = {
     "linear": "linear", "matmul": "attention matmul", "attention_softmax_": "softmax", "softmax": "softmax",
+    "attention_softmax": "softmax", "scale_mask_softmax": "softmax", "scale_mask_softmax_in_place": "softmax",
+    "interleaved_to_sharded": "data movement", "sharded_to_interleaved": "data movement",
+    "fill_implicit_tile_padding": "data movement",
     "layer_norm": "layer norm", "gelu": "eltwise", "add": "eltwise", "multiply": "eltwise",
     "embedding": "embedding", "split_query_key_value_and_split_heads": "data movement",
     "concatenate_heads": "data movement", "reshape": "data movement", "permute": "data movement",

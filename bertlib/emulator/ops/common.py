@@ -40,12 +40,6 @@ def check_layout(dtype: Any, layout: Any) -> None:
         raise RuntimeError("Layout must be Layout::TILE for bfloat8_b or bfloat4_b!")
 
 
-def buffer(memory_config: Any) -> str:
-    if memory_config is None:
-        return "DRAM"
-    return str(memory_config.buffer_type).split(".")[-1].split("::")[-1]
-
-
 def check_grid(core_grid: Any, device: Any) -> tuple[int, int] | None:
     if core_grid is None:
         return None
@@ -123,10 +117,10 @@ def emit(
                 op=op,
                 input_shapes=[tuple(t.logical_shape) for t in inputs],
                 input_dtypes=[str(t.dtype).split(".")[-1] for t in inputs],
-                input_memories=[buffer(t.mem_config) for t in inputs],
+                input_memories=[sharding.buffer_name(t.mem_config) for t in inputs],
                 output_shape=tuple(shape),
                 output_dtype=str(dtype).split(".")[-1],
-                memory=buffer(memory_config),
+                memory=sharding.buffer_name(memory_config),
                 math_fidelity=numerics.math_fidelity if numerics else None,
                 core_grid=core_grid,
                 flops=float(flops),

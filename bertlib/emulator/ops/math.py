@@ -10,6 +10,7 @@ import torch
 import ttnn
 
 from bertlib.emulator import program_configs, sharding
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import (
     BLOCK_FLOAT,
     NORM_DEFAULTS,
@@ -276,8 +277,6 @@ def masked_softmax(op: str, tensor: Tensor, *, scale: float | None, mask: Tensor
         raise RuntimeError(f"a causal mask has one row per query: its last two dims {list(mask.logical_shape[-2:])} "
                            f"must be the scores' {list(x.logical_shape[-2:])}")
     if mask is not None and not causal_mask and mask.logical_shape[-2] != 1:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"ttnn.{op}: without a causal mask a card reads one mask row for every query; this "
                                 f"mask has {mask.logical_shape[-2]} rows. Pass a (batch, 1, 1, keys) mask, or mark it "
                                 "causal for a full one")
@@ -350,7 +349,7 @@ def layer_norm(
     for t in extras:
         device_input(t, "weight/bias/residual")
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
-    described = program_configs.check_layer_norm(program_config, x.logical_shape, x.mem_config, x.on_device)
+    described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device)
 
     def compute() -> torch.Tensor:
         values = x.values
@@ -413,8 +412,6 @@ def embedding(
     if padding_idx is not None and not 0 <= padding_idx < vocabulary:
         raise RuntimeError(f"padding_idx {padding_idx} is not a row of the {vocabulary}-row embedding table")
     if embeddings_type is not None and str(embeddings_type).split(".")[-1] == "BINARY":
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp("ttnn.embedding(embeddings_type=BINARY) is not emulated: use GENERIC or PADDED")
     out_dtype = dtype if dtype is not None else w.dtype
     shape = (*ids.logical_shape, w.logical_shape[-1])

@@ -10,6 +10,7 @@ import torch
 import ttnn
 
 from bertlib.emulator import sharding, trace
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import quantize
 from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
 from bertlib.emulator.tensor import Tensor
@@ -42,8 +43,6 @@ def from_torch(
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"ttnn.from_torch needs a torch.Tensor (got {type(tensor).__name__})")
     if tile is not None and list(tile.tile_shape) != [32, 32]:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp(f"ttnn.from_torch(tile=ttnn.Tile({list(tile.tile_shape)})) is not emulated: the emulator "
                                 "stores 32x32 tiles only")
     dtype = dtype if dtype is not None else _TORCH_TO_TTNN.get(tensor.dtype, ttnn.float32)

@@ -8,6 +8,7 @@ from typing import Any
 import ttnn
 
 from bertlib.emulator import sharding, trace
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
 from bertlib.emulator.ops.common import device_input, emit, golden, keeps_storage, output_config
 from bertlib.emulator.ops.math import masked_softmax
@@ -32,13 +33,9 @@ def split_query_key_value_and_split_heads(
     x = device_input(input_tensor)
     kv = None if kv_input_tensor is None else device_input(kv_input_tensor, "kv_input_tensor")
     if use_falcon7b_backend:
-        from bertlib.emulator.keywords import UnsupportedTTNNOp
-
         raise UnsupportedTTNNOp("split_query_key_value_and_split_heads(use_falcon7b_backend=True) is not emulated")
     for t in (x, kv):
         if t is not None and sharding.is_sharded(t.mem_config):
-            from bertlib.emulator.keywords import UnsupportedTTNNOp
-
             raise UnsupportedTTNNOp("split_query_key_value_and_split_heads on a sharded input is not emulated (a card "
                                     "expects heads interleaved per core there): give it an interleaved L1 tensor")
     batch, seq, hidden = x.logical_shape
