@@ -24,14 +24,20 @@ MODEL_FILES = {
     "ttnn_bert": "models.demos.bert.tt.ttnn_bert",
     "ttnn_optimized_bert": "models.demos.bert.tt.ttnn_optimized_bert",
     "bert_tiny": "models.demos.wormhole.bert_tiny.tt.bert_tiny",
+    "ttnn_optimized_sharded_bert": "models.demos.bert.tt.ttnn_optimized_sharded_bert",  # BERT-large shapes only
+}
+RANDOM = {  # 2-layer BERTs of random weights (seed 0)
+    "random": {},  # BERT-base widths
+    "random-large": {"hidden_size": 1024, "num_attention_heads": 16, "intermediate_size": 4096},
 }
 
 
 def hf_model(weights: str) -> transformers.BertForQuestionAnswering:
-    """``random``: a 2-layer BERT-base of random weights (seed 0); else a model bertlib's registry names."""
-    if weights == "random":
+    """``random`` / ``random-large``: a 2-layer BERT-base / BERT-large of random weights (seed 0); else a model
+    bertlib's registry names."""
+    if weights in RANDOM:
         torch.manual_seed(0)
-        config = transformers.BertConfig(num_hidden_layers=2)
+        config = transformers.BertConfig(num_hidden_layers=2, **RANDOM[weights])
         return transformers.BertForQuestionAnswering(config).eval()
     from bertlib.models.registry import load_model
 
@@ -40,7 +46,7 @@ def hf_model(weights: str) -> transformers.BertForQuestionAnswering:
 
 def inputs(model: transformers.BertForQuestionAnswering, weights: str, batch: int, seq: int):
     """Token ids, token types and the padding mask: random ids for random weights, the demo questions otherwise."""
-    if weights == "random":
+    if weights in RANDOM:
         torch.manual_seed(0)
         ids = torch.randint(0, model.config.vocab_size, (batch, seq))
         mask = (torch.arange(seq) < seq * 3 // 4).float().expand(batch, seq)
@@ -56,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tt-metal", required=True, help="a tenstorrent/tt-metal checkout")
     parser.add_argument("--model-file", choices=sorted(MODEL_FILES), default="ttnn_bert")
-    parser.add_argument("--weights", default="random", help="random, or a bertlib model name (minilm-squad, ...)")
+    parser.add_argument("--weights", default="random", help="random, random-large, or a bertlib model name (minilm-squad, ...)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--seq", type=int, default=384)
     args = parser.parse_args()
@@ -77,7 +83,10 @@ def main() -> None:
         logits = tt_model.bert_for_question_answering(model.config, *tt_inputs, device=device, parameters=parameters)
     else:
         tt_inputs = tt_model.preprocess_inputs(ids, types, positions, mask, device)
-        logits = tt_model.bert_for_question_answering(model.config, *tt_inputs, parameters=parameters)
+        config = model.config
+        if hasattr(tt_model, "update_model_config"):  # the sharded file's program configs
+            config = tt_model.update_model_config(config, args.batch)
+        logits = tt_model.bert_for_question_answering(config, *tt_inputs, parameters=parameters)
     start = ttnn.to_torch(logits).float()[..., 0]
     ttnn.close_device(device)
 

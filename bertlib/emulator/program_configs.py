@@ -54,8 +54,9 @@ def _fits_chip(config: Any, device: Any) -> tuple[int, int]:
 
 
 def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], device: Any, fp32_acc: bool,
-                 has_activation_slot: bool = True) -> str | None:
-    """Refuse a matmul program config real ttnn refuses for ``a @ b`` (shapes after any transpose)."""
+                 placements: tuple[Any, Any, Any] = (None, None, None), has_bias: bool = False) -> str | None:
+    """Refuse a matmul program config real ttnn refuses for ``a @ b`` (shapes after any transpose);
+    ``placements`` are the memory configs of a, b and the output, checked against the config's blocks."""
     if config is None:
         return None
     if not isinstance(config, MATMUL_CONFIGS):
@@ -97,11 +98,122 @@ def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
             _require(blocks_y == 1, config, f"mcast_in0 requires M ({mt}) to fit within a single per_core_M block "
                      f"({config.per_core_M}), got num_blocks_y={blocks_y}")
     else:  # MatmulMultiCoreReuseProgramConfig: one batch of output blocks per core
-        batch = math.prod(a_pad[:-2])
-        blocks = batch * -(-(a_pad[-2] // TILE) // config.per_core_M) * blocks_x
+        total_mt = math.prod(a_pad[:-1]) // TILE  # per_core_M may span several batches (a multiple of M)
+        blocks = -(-total_mt // config.per_core_M) * blocks_x
         _require(blocks <= grid_x * grid_y, config,
                  f"{blocks} output blocks need more cores than the {grid_x}x{grid_y} grid has")
+    _check_sharded_operands(config, a_pad, b_pad, *placements, has_bias)
     return describe(config)
+
+
+def _shard_tiles(memory_config: Any) -> tuple[int, int]:
+    return tuple(int(s) // TILE for s in memory_config.shard_spec.shape)
+
+
+def _sharded(memory_config: Any) -> bool:
+    return memory_config is not None and memory_config.is_sharded()
+
+
+def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[int, ...], a_memory: Any,
+                            b_memory: Any, out_memory: Any, has_bias: bool) -> None:
+    """The rules tt-metal's matmul validation sets for sharded operands: a sharded input's shard is one
+    per-core block, and a sharded output is laid out the way the program writes it."""
+    layouts = ttnn.TensorMemoryLayout
+    kt, mt, nt = a_pad[-1] // TILE, a_pad[-2] // TILE, b_pad[-1] // TILE
+    if _sharded(out_memory):
+        _require(config.out_subblock_w == config.per_core_N or config.out_subblock_h == 1, config,
+                 f"a sharded output needs out_subblock_w == per_core_N ({config.per_core_N}) or out_subblock_h == 1 "
+                 f"(got {config.out_subblock_h}x{config.out_subblock_w})")
+    if isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
+        if _sharded(a_memory):
+            kind = a_memory.memory_layout
+            _require(kind in (layouts.BLOCK_SHARDED, layouts.HEIGHT_SHARDED), config,
+                     "in0 must be block- or height-sharded")
+            shard_h, shard_w = _shard_tiles(a_memory)
+            if kind == layouts.BLOCK_SHARDED:
+                wanted = ttnn.ShardOrientation.COL_MAJOR if config.transpose_mcast else ttnn.ShardOrientation.ROW_MAJOR
+                _require(a_memory.shard_spec.orientation == wanted, config,
+                         f"transpose_mcast={config.transpose_mcast} needs in0 shards in {str(wanted).split('.')[-1]} "
+                         "orientation")
+                if _sharded(out_memory):
+                    _require(out_memory.memory_layout == kind, config, "a block-sharded in0 needs a block-sharded output")
+            else:
+                _require(not config.transpose_mcast, config, "a height-sharded in0 cannot use transpose_mcast")
+                _require(kt == config.in0_block_w == shard_w, config,
+                         f"a height-sharded in0 needs in0_block_w ({config.in0_block_w}) == K ({kt} tiles) == its "
+                         f"shard width ({shard_w} tiles)")
+            _require(config.per_core_M == shard_h, config,
+                     f"per_core_M ({config.per_core_M}) must be in0's shard height ({shard_h} tiles)")
+            _require(shard_w % config.in0_block_w == 0, config,
+                     f"in0's shard width ({shard_w} tiles) must be divisible by in0_block_w ({config.in0_block_w})")
+        if _sharded(out_memory):
+            _require(out_memory.memory_layout == layouts.BLOCK_SHARDED, config,
+                     "a 2-D multicast matmul writes a block-sharded output")
+    elif isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
+        _require(not has_bias, config, "bias is not supported: use MatmulMultiCoreReuseMultiCastProgramConfig")
+        _require(nt == config.per_core_N, config, f"per_core_N ({config.per_core_N}) must be N ({nt} tiles)")
+        if config.per_core_M > mt:
+            _require(config.per_core_M % mt == 0, config, f"per_core_M ({config.per_core_M}) must be a multiple of M "
+                     f"({mt} tiles) if per_core_M > M")
+        else:
+            _require(mt % config.per_core_M == 0, config, f"per_core_M ({config.per_core_M}) must divide M ({mt} tiles)")
+        _require(not (math.prod(a_pad[:-2]) > 1 and math.prod(b_pad[:-2]) == 1), config,
+                 "in1 must be batched like in0 (no batch broadcast)")
+        if _sharded(a_memory):
+            _require(a_memory.memory_layout != layouts.WIDTH_SHARDED, config, "in0 cannot be width-sharded")
+            shard_h, shard_w = _shard_tiles(a_memory)
+            _require(kt == shard_w == config.in0_block_w, config,
+                     f"in0's shard width ({shard_w} tiles) must be K ({kt} tiles) and in0_block_w ({config.in0_block_w})")
+            _require(config.per_core_M == shard_h, config,
+                     f"per_core_M ({config.per_core_M}) must be in0's shard height ({shard_h} tiles)")
+            if _sharded(b_memory):
+                _require((a_memory.memory_layout, a_memory.shard_spec.grid, a_memory.shard_spec.orientation)
+                         == (b_memory.memory_layout, b_memory.shard_spec.grid, b_memory.shard_spec.orientation),
+                         config, "in0 and in1 must be sharded alike (layout, grid and orientation)")
+            if _sharded(out_memory):
+                _require(out_memory.memory_layout == a_memory.memory_layout, config,
+                         "the output must be sharded like in0")
+        if _sharded(b_memory):
+            _require(config.per_core_M % mt == 0, config, f"a sharded in1 needs per_core_M ({config.per_core_M}) to be "
+                     f"a multiple of M ({mt} tiles): whole batches per core")
+            _require(b_memory.memory_layout != layouts.WIDTH_SHARDED, config, "in1 cannot be width-sharded")
+            shard_h, shard_w = _shard_tiles(b_memory)
+            _require(shard_w == nt == config.per_core_N and shard_h % kt == 0, config,
+                     f"in1's shard [{shard_h}, {shard_w}] tiles must be whole K ({kt}) rows by per_core_N "
+                     f"({config.per_core_N}) columns")
+        if _sharded(out_memory):
+            _require(out_memory.memory_layout != layouts.WIDTH_SHARDED, config, "the output cannot be width-sharded")
+
+
+def matmul_output_spec(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], a_memory: Any,
+                       b_memory: Any) -> tuple[Any, tuple[int, int], Any]:
+    """Where a matmul program writes a sharded output: (core range set, shard shape, orientation), as
+    tt-metal's matmul derives them from the per-core block."""
+    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
+    one_d = isinstance(config, ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig)
+    mt = (a_pad[-2] if one_d and not config.fuse_batch else math.prod(a_pad[:-1])) // TILE
+    blocks_y, blocks_x = -(-mt // config.per_core_M), -(-(b_pad[-1] // TILE) // config.per_core_N)
+    shard = (config.per_core_M * TILE, config.per_core_N * TILE)
+    grid = config.compute_with_storage_grid_size
+
+    def box(x: int, y: int) -> Any:
+        return ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(x - 1, y - 1))})
+
+    if isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
+        if config.transpose_mcast:
+            return box(blocks_y, blocks_x), shard, ttnn.ShardOrientation.COL_MAJOR
+        return box(blocks_x, blocks_y), shard, ttnn.ShardOrientation.ROW_MAJOR
+    if isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
+        orientation = ttnn.ShardOrientation.COL_MAJOR
+        for memory in (a_memory, b_memory):
+            if _sharded(memory):
+                orientation = memory.shard_spec.orientation
+                break
+        cores = ttnn.num_cores_to_corerangeset(blocks_x * blocks_y, ttnn.CoreCoord(grid.x, grid.y),
+                                               orientation == ttnn.ShardOrientation.ROW_MAJOR)
+        return cores, shard, orientation
+    cores = ttnn.num_cores_to_corerangeset(blocks_x * blocks_y, ttnn.CoreCoord(grid.x, grid.y), True)
+    return cores, shard, ttnn.ShardOrientation.ROW_MAJOR
 
 
 def _check_block(config: Any, sharded_type: type, memory_config: Any, device: Any) -> tuple[int, int]:
@@ -130,9 +242,14 @@ def check_softmax(config: Any, shape: tuple[int, ...], memory_config: Any, devic
     return describe(config)
 
 
-def check_layer_norm(config: Any, memory_config: Any, device: Any) -> str | None:
-    """A sharded LayerNorm config describes its input's shard."""
+def check_layer_norm(config: Any, memory_config: Any, device: Any, residual_memory: Any = None) -> str | None:
+    """A sharded LayerNorm config describes its input's shard; a residual is sharded alike. With
+    ``inplace=True`` the result overwrites the input."""
     if config is None or isinstance(config, ttnn.LayerNormDefaultProgramConfig):
         return describe(config)
     _check_block(config, ttnn.LayerNormShardedMultiCoreProgramConfig, memory_config, device)
+    if residual_memory is not None:
+        _require(_sharded(residual_memory) and residual_memory.memory_layout == memory_config.memory_layout
+                 and residual_memory.shard_spec == memory_config.shard_spec, config,
+                 "residual_input_tensor must be sharded exactly like the input (same layout and shard spec)")
     return describe(config)

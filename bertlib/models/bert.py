@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from bertlib.models.configs import PrecisionConfig
+from bertlib.models.sharding import ShardedPlan
 
 MASK_VALUE = -100000.0  # tt-metal clamps the additive attention mask to -1e5 (HF uses the dtype's minimum)
 
@@ -45,6 +46,30 @@ class TTConfig:
     def memory_config(self) -> Any:
         """Where activations live: ``ttnn.L1_MEMORY_CONFIG`` or ``ttnn.DRAM_MEMORY_CONFIG``."""
         return self.ttnn.L1_MEMORY_CONFIG if self.precision.memory == "L1" else self.ttnn.DRAM_MEMORY_CONFIG
+
+    def placement(self, role: str) -> Any:
+        """Where an op's output goes: ``memory_config``, or with the ``sharded`` config block-sharded L1 for
+        ``"hidden"`` states ``(B, S, H)`` and height-sharded L1 for attention ``"heads"`` ``(B, heads, S, *)``
+        (the op derives the shard spec from its input or its program config)."""
+        if not self.precision.sharded:
+            return self.memory_config
+        return {"hidden": self.ttnn.L1_BLOCK_SHARDED_MEMORY_CONFIG,
+                "heads": self.ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG}[role]
+
+    def sharded_plan(self, hidden_states: Any) -> ShardedPlan:
+        """The ``sharded`` config's grid and program configs for hidden states of this ``(B, S, H)`` shape."""
+        batch, seq, hidden = hidden_states.shape
+        grid = self.device.compute_with_storage_grid_size()
+        return ShardedPlan(self.ttnn, batch, seq, hidden, self.num_heads, self.intermediate_size, (grid.y, grid.x))
+
+    def program_config(self, name: str, hidden_states: Any) -> Any:
+        """The program config ``name`` for a layer whose hidden states are ``hidden_states``: None (ttnn chooses)
+        unless the config is ``sharded`` (``bertlib.models.sharding``)."""
+        return self.sharded_plan(hidden_states).program_config(name) if self.precision.sharded else None
+
+    @property
+    def intermediate_size(self) -> int:
+        return getattr(self.hf, "intermediate_size", None) or self.hf.hidden_dim
 
     def core_grid(self, batch_size: int) -> Any:
         """The matmuls' ``ttnn.CoreGrid`` (batch rows x the chip's width), or None to let ttnn choose."""
@@ -85,6 +110,9 @@ def bert_embeddings(config: TTConfig, input_ids: Any, token_type_ids: Any, posit
         embeddings, weight=parameters.LayerNorm.weight, bias=parameters.LayerNorm.bias, epsilon=config.eps,
         memory_config=config.memory_config,
     )
+    if config.precision.sharded:  # onto the cores: one batch per core column, the width over the core rows
+        output = ttnn.to_memory_config(output, config.sharded_plan(output).hidden_memory_config(),
+                                       dtype=config.dtype("activations"))
     _keep(config, capture, "embeddings", output)
     return output
 
@@ -98,11 +126,12 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
 
     qkv = ttnn.linear(
         hidden_states, parameters.self.query_key_value.weight, bias=parameters.self.query_key_value.bias,
-        dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
+        dtype=config.dtype("qkv_context_ff1"), memory_config=config.placement("hidden"),
         core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+        program_config=config.program_config("query_key_value", hidden_states),
     )  # (B, S, 3H)
     query, key, value = ttnn.transformer.split_query_key_value_and_split_heads(
-        qkv, num_heads=config.num_heads, memory_config=config.memory_config
+        qkv, num_heads=config.num_heads, memory_config=config.placement("heads")
     )
     ttnn.deallocate(qkv)
     _keep(config, capture, "query", query)
@@ -110,43 +139,49 @@ def bert_attention(config: TTConfig, hidden_states: Any, attention_mask: Any, *,
     _keep(config, capture, "value", value)
 
     scores = ttnn.matmul(
-        query, key, dtype=config.dtype("activations"), memory_config=config.memory_config,
+        query, key, dtype=config.dtype("activations"), memory_config=config.placement("heads"),
         core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+        program_config=config.program_config("query_by_key", hidden_states),
     )  # (B, heads, S, S)
     ttnn.deallocate(query)
     ttnn.deallocate(key)
     _keep(config, capture, "scores", scores)  # before the 1/sqrt(d) scale and the mask
 
-    probs = ttnn.transformer.attention_softmax_(scores, attention_mask=attention_mask, head_size=head_size)
+    probs = ttnn.transformer.attention_softmax_(scores, attention_mask=attention_mask, head_size=head_size,
+                                                program_config=config.program_config("softmax", hidden_states))
     _keep(config, capture, "probs", probs)
     context = ttnn.matmul(
-        probs, value, dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
+        probs, value, dtype=config.dtype("qkv_context_ff1"), memory_config=config.placement("heads"),
         core_grid=config.core_grid(batch_size), compute_kernel_config=config.compute_kernel_config(),
+        program_config=config.program_config("attention_probabilities_by_value", hidden_states),
     )  # (B, heads, S, head_size)
     ttnn.deallocate(probs)
     ttnn.deallocate(value)
-    context = ttnn.transformer.concatenate_heads(context, memory_config=config.memory_config)
+    context = ttnn.transformer.concatenate_heads(context, memory_config=config.placement("hidden"))  # (B, S, H)
     _keep(config, capture, "context", context)
 
-    attention_output = bert_output(config, context, hidden_states, parameters=parameters.output)
+    attention_output = bert_output(config, context, hidden_states, parameters=parameters.output, name="self_output")
     _keep(config, capture, "attention_output", attention_output)
     return attention_output
 
 
-def bert_output(config: TTConfig, hidden_states: Any, residual: Any, *, parameters: Any) -> Any:
-    """Linear back to the hidden size, then LayerNorm of it plus the residual (after attention and after the FFN)."""
+def bert_output(config: TTConfig, hidden_states: Any, residual: Any, *, parameters: Any, name: str = "ff2") -> Any:
+    """Linear back to the hidden size, then LayerNorm of it plus the residual (after attention: ``name`` is
+    ``"self_output"``, and after the FFN: ``"ff2"``)."""
     ttnn = config.ttnn
     output = ttnn.linear(
         hidden_states, parameters.dense.weight, bias=parameters.dense.bias, dtype=config.dtype("activations"),
-        memory_config=config.memory_config, core_grid=config.core_grid(hidden_states.shape[0]),
-        compute_kernel_config=config.compute_kernel_config(),
+        memory_config=config.placement("hidden"), core_grid=config.core_grid(hidden_states.shape[0]),
+        compute_kernel_config=config.compute_kernel_config(), program_config=config.program_config(name, residual),
     )  # (B, S, H)
     ttnn.deallocate(hidden_states)
+    layer_norm_config = config.program_config("layer_norm", residual)
     normalized = ttnn.layer_norm(
         output, residual_input_tensor=residual, weight=parameters.LayerNorm.weight, bias=parameters.LayerNorm.bias,
-        epsilon=config.eps, memory_config=config.memory_config,
+        epsilon=config.eps, memory_config=config.placement("hidden"), program_config=layer_norm_config,
     )
-    ttnn.deallocate(output)
+    if layer_norm_config is None:  # a sharded LayerNorm runs in place: ``normalized`` is ``output``'s buffer
+        ttnn.deallocate(output)
     return normalized
 
 
@@ -154,11 +189,12 @@ def bert_feedforward(config: TTConfig, hidden_states: Any, *, parameters: Any, c
     """Linear with fused GELU, linear back to the hidden size, residual and LayerNorm."""
     ttnn = config.ttnn
     batch_size = hidden_states.shape[0]
+    program_config = config.program_config("ff1", hidden_states)  # a sharded config fuses the GELU itself
     intermediate = ttnn.linear(
         hidden_states, parameters.intermediate.dense.weight, bias=parameters.intermediate.dense.bias,
-        activation="gelu",  # fused into the matmul
-        dtype=config.dtype("qkv_context_ff1"), memory_config=config.memory_config,
-        core_grid=config.core_grid(batch_size),
+        activation=None if program_config else "gelu",  # fused into the matmul
+        dtype=config.dtype("qkv_context_ff1"), memory_config=config.placement("hidden"),
+        core_grid=config.core_grid(batch_size), program_config=program_config,
         compute_kernel_config=config.compute_kernel_config(config.precision.ff1_math_fidelity),
     )  # (B, S, intermediate)
     _keep(config, capture, "intermediate", intermediate)
@@ -178,6 +214,8 @@ def bert_layer(config: TTConfig, hidden_states: Any, attention_mask: Any, *, par
 def bert_qa_head(config: TTConfig, hidden_states: Any, *, parameters: Any, capture: dict | None = None) -> Any:
     """Start and end logits: ``(B, S, H)`` -> ``(B, S, 2)``."""
     ttnn = config.ttnn
+    if config.precision.sharded:  # back from the cores' shards to interleaved L1
+        hidden_states = ttnn.to_memory_config(hidden_states, ttnn.L1_MEMORY_CONFIG)
     logits = ttnn.linear(hidden_states, parameters.weight, bias=parameters.bias, dtype=ttnn.bfloat16,
                          memory_config=config.memory_config, compute_kernel_config=config.compute_kernel_config())
     _keep(config, capture, "qa_logits", logits)

@@ -9,6 +9,11 @@
     its matmul), bfloat16 elsewhere, every activation in L1, work spread over a core grid. Matmuls run
     at LoFi without fp32 accumulation: what ttnn picks when a matmul gets a ``core_grid`` and no compute
     config, and the fidelity of metal_BERT_large_11's bfloat8_b configs on Wormhole.
+``sharded``
+    tt-metal's ``ttnn_optimized_sharded_bert.py`` (metal_BERT_large_11's ``BFLOAT8_B-SHARDED``): every
+    activation bfloat8_b and sharded over the cores' L1 between ops (hidden states block-sharded, attention
+    height-sharded), a program config for every matmul, softmax and LayerNorm, derived from the shapes and
+    the chip's grid (``bertlib.models.sharding``). Batch at most the grid's width.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class PrecisionConfig:
     math_approx_mode: bool = False
     use_core_grid: bool = False
     core_grid: tuple[int, int] | None = None  # (y, x) for the matmuls; None: batch rows x the chip's width
+    sharded: bool = False  # activations sharded over the cores' L1, program configs from bertlib.models.sharding
     description: str = ""
 
     def with_(self, **changes: object) -> PrecisionConfig:
@@ -58,6 +64,18 @@ PRECISIONS: dict[str, PrecisionConfig] = {
         fp32_dest_acc_en=False,
         use_core_grid=True,
         description="tt-metal ttnn_optimized_bert: bfloat8_b weights and QKV/context/FF1 outputs, L1, LoFi, core grid",
+    ),
+    "sharded": PrecisionConfig(
+        "sharded",
+        weights_dtype="bfloat8_b",
+        activations_dtype="bfloat8_b",
+        qkv_context_ff1_dtype="bfloat8_b",
+        memory="L1",
+        math_fidelity="LoFi",
+        fp32_dest_acc_en=False,
+        sharded=True,
+        description="tt-metal ttnn_optimized_sharded_bert: every activation bfloat8_b and sharded over the cores' L1, "
+                    "program configs for every matmul, softmax and LayerNorm, LoFi",
     ),
 }
 

@@ -79,8 +79,9 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
     layers = []
     for i in range(num_layers(hf_model.config)):
         p = f"encoder.layer.{i}"
-        qkv_weight = torch.cat([state[f"{p}.attention.self.{n}.weight"] for n in ("query", "key", "value")], dim=0)
-        qkv_bias = torch.cat([state[f"{p}.attention.self.{n}.bias"] for n in ("query", "key", "value")], dim=0)
+        qkv_weight, qkv_bias = (fused_qkv([state[f"{p}.attention.self.{n}.{kind}"] for n in ("query", "key", "value")],
+                                          heads=config.num_heads, per_head=config.precision.sharded)
+                                for kind in ("weight", "bias"))
         layers.append(Params(
             attention=Params(
                 self=Params(query_key_value=Params(
@@ -94,6 +95,16 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
             output=Params(dense=linear(f"{p}.output.dense"), LayerNorm=layer_norm(f"{p}.output.LayerNorm")),
         ))
     return Params(embeddings=embeddings, encoder=Params(layer=layers), qa_outputs=linear("qa_outputs"))
+
+
+def fused_qkv(parts: list[torch.Tensor], *, heads: int, per_head: bool) -> torch.Tensor:
+    """Q, K and V weights (or biases) as one ``(3H, ...)`` tensor: ``[Q K V]``, or with ``per_head`` grouped per
+    head, ``[Q_0 K_0 V_0 Q_1 K_1 V_1 ...]``: the layout a sharded ``split_query_key_value_and_split_heads``
+    reads (tt-metal's ``create_qkv_heads``), so each core's block of columns holds whole heads."""
+    if not per_head:
+        return torch.cat(parts, dim=0)
+    grouped = torch.stack([p.reshape(heads, p.shape[0] // heads, *p.shape[1:]) for p in parts], dim=1)
+    return grouped.reshape(-1, *parts[0].shape[1:])  # (heads, 3, head_size, ...) -> (3H, ...)
 
 
 def _shape_only_helpers(ttnn: Any) -> tuple[Any, Any, Any, Any]:

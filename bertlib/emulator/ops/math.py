@@ -34,24 +34,18 @@ from bertlib.emulator.ops.common import (
 from bertlib.emulator.tensor import Tensor
 
 
-def _matmul_output_config(memory_config: Any, config: Any, device: Any, shape: tuple[int, ...]) -> Any:
-    """A sharded output config without a shard spec takes the program config's per-core block, as on a card."""
+def _matmul_output_config(memory_config: Any, config: Any, a: Tensor, b: Tensor, a_shape: tuple[int, ...],
+                          b_shape: tuple[int, ...]) -> Any:
+    """A sharded output config without a shard spec takes the program config's per-core blocks, laid out on
+    the cores as tt-metal's matmul lays them out."""
     if not sharding.is_sharded(memory_config) or memory_config.shard_spec is not None:
         return memory_config
     if not isinstance(config, program_configs.MATMUL_CONFIGS):
         raise sharding.ShardingError("ttnn.matmul: a sharded memory_config without a shard spec needs a program_config "
                                      "whose per_core_M x per_core_N block gives the shard")
-    grid = config.compute_with_storage_grid_size
-    cores = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))})
-    shard = (config.per_core_M * 32, config.per_core_N * 32)
-    rows, cols = sharding.matrix(shape, ttnn.TILE_LAYOUT)
-    if memory_config.memory_layout == ttnn.TensorMemoryLayout.HEIGHT_SHARDED:
-        shard = (shard[0], cols)
-    elif memory_config.memory_layout == ttnn.TensorMemoryLayout.WIDTH_SHARDED:
-        shard = (rows, shard[1])
-    transposed = getattr(config, "transpose_mcast", False)
-    return sharding.with_shard_spec(memory_config, cores, shard,
-                                    ttnn.ShardOrientation.COL_MAJOR if transposed else ttnn.ShardOrientation.ROW_MAJOR)
+    cores, shard, orientation = program_configs.matmul_output_spec(config, a_shape, b_shape, a.mem_config,
+                                                                   b.mem_config)
+    return sharding.with_shard_spec(memory_config, cores, shard, orientation)
 
 
 def _matmul_like(
@@ -99,9 +93,14 @@ def _matmul_like(
     shape = (*batch, a_shape[-2], b_shape[-1])
     if len(shape) < len(a_shape):
         shape = tuple([1] * (len(a_shape) - len(shape))) + shape
+    out_memory = memory_config or ttnn.DRAM_MEMORY_CONFIG
     described = program_configs.check_matmul(program_config, tuple(a_shape), tuple(b_shape), a.on_device,
-                                             numerics.fp32_dest_acc_en)
+                                             numerics.fp32_dest_acc_en, (a.mem_config, b.mem_config, out_memory),
+                                             has_bias=bias is not None)
     fused = getattr(program_config, "fused_activation", None) if program_config is not None else None
+    if fused is not None and activation is not None:
+        raise RuntimeError(f"ttnn.{op}: activation={activation!r} and the program config's fused_activation would "
+                           "both apply: give the activation once")
     act = activation_name(fused if fused is not None else activation)
     flops = 2.0 * math.prod(shape) * a_shape[-1]
 
@@ -118,7 +117,7 @@ def _matmul_like(
         return apply_activation(out, act, numerics.math_approx_mode)
 
     inputs = [a, b] + ([bias] if bias is not None else [])
-    config = _matmul_output_config(memory_config or ttnn.DRAM_MEMORY_CONFIG, program_config, a.on_device, shape)
+    config = _matmul_output_config(out_memory, program_config, a, b, tuple(a_shape), tuple(b_shape))
     return emit(
         op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.stored is None else compute,
         flops=flops, numerics=numerics, core_grid=grid, program_config=described, output_tensor=output_tensor,
@@ -349,7 +348,12 @@ def layer_norm(
     for t in extras:
         device_input(t, "weight/bias/residual")
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
-    described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device)
+    described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device,
+                                                 None if residual_input_tensor is None else residual_input_tensor.mem_config)
+    config = output_config(memory_config, x.mem_config)
+    if sharding.is_sharded(config) and config.shard_spec is None and sharding.is_sharded(x.mem_config):
+        config = x.mem_config  # a sharded LayerNorm writes each core's block where it read it
+    in_place = getattr(program_config, "inplace", False)
 
     def compute() -> torch.Tensor:
         values = x.values
@@ -365,9 +369,9 @@ def layer_norm(
         )
 
     return emit(
-        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config),
+        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, config,
         x.on_device, None if x.stored is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
-        program_config=described,
+        program_config=described, output_tensor=x if in_place else None,
     )
 
 
