@@ -240,6 +240,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
     if args.fidelity:
         precision = precision.at_fidelity(args.fidelity)
     p = costmodel.predict(args.model, args.batch, args.seq, precision, args.chip)
+    if args.compare_csv:
+        return _print_comparison(p, args)
     if args.json:
         print(json.dumps(p.as_dict()))
         return 0
@@ -255,6 +257,37 @@ def cmd_profile(args: argparse.Namespace) -> int:
           f"(L1 {m['l1_needed_bytes'] / 2**20:.1f} of {m['l1_capacity_bytes'] / 2**20:.0f} MiB, DRAM "
           f"{m['dram_needed_bytes'] / 2**30:.2f} of {m['dram_capacity_bytes'] / 2**30:.0f} GiB per chip): "
           f"{'fits' if m['fits'] else 'DOES NOT FIT: ' + '; '.join(m['problems'])}")
+    return 0
+
+
+def _print_comparison(p: Any, args: argparse.Namespace) -> int:
+    """``profile --compare-csv``: the prediction beside a tt-metal device-profiler CSV, per op group and op."""
+    import pandas as pd
+
+    from bertlib.profile import measured
+
+    comparison = measured.compare(p, measured.read_ops_perf_csv(args.compare_csv))
+    if args.plot:
+        from bertlib.plots import measured_vs_predicted
+
+        measured_vs_predicted(comparison, title=f"{args.model} · {p.precision} · batch {args.batch}").savefig(args.plot)
+    if args.json:
+        print(json.dumps({"rows": comparison.rows, "by_group": comparison.by_group(), "totals": comparison.totals(),
+                          "unmatched_trace": comparison.unmatched_trace,
+                          "unmatched_measured": comparison.unmatched_measured}))
+        return 0
+    groups = pd.DataFrame([{"group": g, "predicted ms": v["predicted_s"] * 1e3, "measured ms": v["measured_s"] * 1e3,
+                            "predicted/measured": v["ratio"]} for g, v in comparison.by_group().items()])
+    print(text_table(groups, {"predicted ms": 3, "measured ms": 3, "predicted/measured": 2}))
+    ops = pd.DataFrame([{"#": i, "op": r["op"], "device op": r["op_code"] or "-", "shape": "x".join(map(str, r["output_shape"])),
+                         "predicted us": r["predicted_s"] * 1e6,
+                         "measured us": r["measured_s"] * 1e6 if r["measured_s"] is not None else float("nan")}
+                        for i, r in enumerate(comparison.rows)])
+    print("\n" + text_table(ops, {"predicted us": 1, "measured us": 1}))
+    t = comparison.totals()
+    print(f"\n{comparison.matched} of {len(comparison.rows)} predicted ops matched a measured row "
+          f"({len(comparison.unmatched_measured)} measured rows between them have no trace op); matched total: "
+          f"predicted {t['predicted_s'] * 1e3:.2f} ms, measured {t['measured_s'] * 1e3:.2f} ms, ratio {t['ratio']:.2f}")
     return 0
 
 
@@ -425,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--json", action="store_true")
     profile.add_argument("--calibrate", action="store_true", help="refit the constants; the calibration table")
     profile.add_argument("--measure", action="store_true", help="measure on a Tenstorrent card instead (needs one)")
+    profile.add_argument("--compare-csv", metavar="FILE",
+                         help="put the prediction beside tt-metal's device profiler CSV (ops_perf_results_*.csv)")
+    profile.add_argument("--plot", metavar="FILE", help="with --compare-csv: draw measured vs predicted per op group")
     profile.set_defaults(func=cmd_profile)
 
     sweep = sub.add_parser("precision", help=cmd_precision.__doc__)

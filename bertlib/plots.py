@@ -107,3 +107,36 @@ def plot_profile(prediction, sweep: Mapping[int, object], *, measured_host: Mapp
                  "predicted device time is an ESTIMATE")
     fig.tight_layout()
     return fig
+
+
+def measured_vs_predicted(comparison, *, title: str = "", synthetic: bool = False):
+    """Measured (tt-metal's device profiler) beside predicted device time: per op group, and per op in order.
+
+    ``comparison`` is a ``bertlib.profile.measured.Comparison``; ``synthetic`` labels made-up measurements.
+    """
+    groups = comparison.by_group()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1.6]})
+    names = list(groups)
+    positions = range(len(names))
+    axes[0].barh([p + 0.2 for p in positions], [groups[g]["measured_s"] * 1e3 for g in names], height=0.4,
+                 label="measured" + (" (SYNTHETIC)" if synthetic else ""), color="tab:green")
+    axes[0].barh([p - 0.2 for p in positions], [groups[g]["predicted_s"] * 1e3 for g in names], height=0.4,
+                 label="predicted", color="tab:blue")
+    axes[0].set_yticks(list(positions), names)
+    axes[0].invert_yaxis()
+    axes[0].set_xlabel("ms per batch")
+    axes[0].legend(fontsize=8)
+    totals = comparison.totals()
+    axes[0].set_title(f"per op group: predicted/measured {totals['ratio']:.2f}")
+    matched = [r for r in comparison.rows if r["measured_s"] is not None]
+    axes[1].scatter([r["measured_s"] * 1e6 for r in matched], [r["predicted_s"] * 1e6 for r in matched], s=8,
+                    c=[names.index(r["group"]) for r in matched], cmap="tab10")
+    top = max([r["measured_s"] for r in matched] + [r["predicted_s"] for r in matched]) * 1e6 * 1.1
+    axes[1].plot([0, top], [0, top], color="gray", linestyle=":", label="predicted = measured")
+    axes[1].set_xlabel("measured µs" + (" (SYNTHETIC)" if synthetic else ""))
+    axes[1].set_ylabel("predicted µs")
+    axes[1].set_title(f"per op: {comparison.matched} of {len(comparison.rows)} ops matched")
+    axes[1].legend(fontsize=8)
+    fig.suptitle(title + (" — SYNTHETIC measurements, not from a card" if synthetic else ""))
+    fig.tight_layout()
+    return fig

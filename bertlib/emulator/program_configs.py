@@ -253,3 +253,16 @@ def check_layer_norm(config: Any, memory_config: Any, device: Any, residual_memo
                  and residual_memory.shard_spec == memory_config.shard_spec, config,
                  "residual_input_tensor must be sharded exactly like the input (same layout and shard spec)")
     return describe(config)
+
+
+def matmul_work(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> tuple[int | None, tuple[int, int] | None]:
+    """How a program config splits a matmul, for the cost model: (cores used, the (M, N) output blocks of a
+    multicast config, whose in0 blocks travel along rows and in1 blocks along columns)."""
+    if not isinstance(config, MATMUL_CONFIGS):
+        return None, None
+    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
+    blocks_m = -(-(math.prod(a_pad[:-1]) // TILE) // config.per_core_M)
+    blocks_n = -(-(b_pad[-1] // TILE) // config.per_core_N)
+    if isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
+        return blocks_m * blocks_n, None
+    return blocks_m * blocks_n, (blocks_m, blocks_n)

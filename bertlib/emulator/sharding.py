@@ -65,6 +65,14 @@ def describe(memory_config: Any) -> str:
             f"shard {list(memory_config.shard_spec.shape)}")
 
 
+def cores(*memory_configs: Any) -> int | None:
+    """The number of cores the first sharded config's shards lie on (None if none is sharded)."""
+    for config in memory_configs:
+        if is_sharded(config) and config.shard_spec is not None:
+            return config.shard_spec.grid.num_cores()
+    return None
+
+
 def with_shard_spec(memory_config: Any, grid: Any, shard: tuple[int, int], orientation: Any = None) -> Any:
     """``memory_config`` with the shard spec an op derives for its output (real ttnn objects)."""
     orientation = orientation if orientation is not None else ttnn.ShardOrientation.ROW_MAJOR

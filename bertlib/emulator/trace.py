@@ -30,6 +30,9 @@ class OpRecord:
     host_s: float
     program_config: str | None = None  # the program config it was given, as real ttnn prints it
     sharding: list[str] = field(default_factory=list)  # inputs' then the output's sharded placement, if any
+    local: list[bool] = field(default_factory=list)  # per input, then the output: sharded, read/written in place
+    cores: int | None = None  # the cores it runs on when shards or a program config say (else core_grid / chip)
+    mcast_blocks: tuple[int, int] | None = None  # a multicast matmul's (M, N) output blocks: in0 goes along M rows
 
     def as_dict(self) -> dict:
         return asdict(self)

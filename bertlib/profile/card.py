@@ -68,3 +68,18 @@ def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str 
     return dict(model=model, batch=batch, seq=seq, precision=tt.config.precision.name, first_run_s=first_s,
                 compile_s=max(first_s - cached_s, 0.0), cached_s=cached_s, trace_2cq_s=trace_s,
                 sentences_per_s=batch / trace_s, measured=True)
+
+
+def profile_batches(model: str = "auto", batch: int = 8, seq: int = 384, precision: str | PrecisionConfig = "optimized",
+                    *, runs: int = 2, handle: Any = None) -> None:
+    """Run ``runs`` batches (the first compiles), then read the device profiler. Run it under tt-metal's profiler
+    (``TT_METAL_DEVICE_PROFILER=1 python -m tracy -r SCRIPT``) to get ``ops_perf_results_*.csv`` for
+    ``python -m bertlib profile --compare-csv``."""
+    handle = handle if handle is not None else open_device("ttnn")
+    ttnn, device = handle.ttnn, handle.device
+    tt = TTModel.build(load_model(model), precision, handle)
+    ids = torch.randint(1000, 5000, (batch, seq))
+    for _ in range(runs):
+        run_model(tt.config, tt.parameters, ids, ids * 0 if tt.loaded.has_token_types else None, torch.ones_like(ids))
+        ttnn.synchronize_device(device)
+    ttnn.ReadDeviceProfiler(device)

@@ -85,12 +85,15 @@ def emit(
     also_written: float = 0.0,
     output_tensor: Tensor | None = None,
     stored: bool = False,
+    cores: int | None = None,
+    mcast_blocks: tuple[int, int] | None = None,
 ) -> Tensor:
     """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op.
 
     An op with several outputs records once: its other outputs pass ``record=False``, and the recorded
     one counts their bytes in ``also_written``. ``output_tensor`` (ttnn's preallocated output) receives
-    the result in place and is returned. ``stored=True`` says ``compute`` returns values already stored as
+    the result in place and is returned. ``cores`` and ``mcast_blocks`` describe a program config's work
+    split for the cost model (by default: the cores of the first sharded tensor). ``stored=True`` says ``compute`` returns values already stored as
     ``dtype`` (data movement that keeps its input's dtype): storing them again would change nothing.
     """
     if output_tensor is not None:
@@ -130,6 +133,9 @@ def emit(
                 program_config=program_config,
                 sharding=[sharding.describe(c) for c in [*(t.mem_config for t in inputs), memory_config]
                           if sharding.is_sharded(c)],
+                local=[sharding.is_sharded(c) for c in [*(t.mem_config for t in inputs), memory_config]],
+                cores=cores or sharding.cores(memory_config, *(t.mem_config for t in inputs)),
+                mcast_blocks=mcast_blocks,
             )
         )
     if output_tensor is not None:

@@ -118,9 +118,11 @@ def _matmul_like(
 
     inputs = [a, b] + ([bias] if bias is not None else [])
     config = _matmul_output_config(out_memory, program_config, a, b, tuple(a_shape), tuple(b_shape))
+    cores, mcast_blocks = program_configs.matmul_work(program_config, tuple(a_shape), tuple(b_shape))
     return emit(
         op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.stored is None else compute,
         flops=flops, numerics=numerics, core_grid=grid, program_config=described, output_tensor=output_tensor,
+        cores=cores, mcast_blocks=mcast_blocks,
     )
 
 
