@@ -359,3 +359,46 @@ def check_precision_budget(config: Any, *, budget: float = 0.999, speed_up: floa
                                                        "bfloat8_b where PCC allows"))
     return _show(CheckResult(exercise, True, pcc, f"{slow / fast:.2f}x faster than bf16-hifi4 (predicted)"))
 
+
+
+# ------------------------------------------------------------------------------------------- 10: program configs
+def check_ff1_program_config(config: Any) -> CheckResult:
+    """``config``: the FF1 (hidden -> 4x hidden, GELU fused) program config of sharded BERT-large, batch 8, seq 384,
+    on Wormhole n150's 8x8 grid. It must run on the block-sharded hidden states (one batch per core column,
+    the hidden width over the core rows), keep all 64 cores busy and fill the 8-tile destination registers."""
+    from bertlib.emulator.program_configs import ProgramConfigError
+    from bertlib.emulator.sharding import ShardingError
+    from bertlib.models.sharding import MAX_SUBBLOCK, ShardedPlan
+
+    exercise = "FF1 program config"
+    handle = setup().handle
+    ttnn, device = handle.ttnn, handle.device
+    if not isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
+        return _show(CheckResult(exercise, False, None, "set my_ff1_config to a "
+                                                        "ttnn.MatmulMultiCoreReuseMultiCastProgramConfig(...)"))
+    plan = ShardedPlan(ttnn, batch=8, seq=384, hidden=1024, heads=16, intermediate=4096, chip_grid=(8, 8))
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 384, 1024, generator=generator)
+    w = torch.randn(1024, 4096, generator=generator) * 0.03
+    hidden = ttnn.from_torch(x, dtype=ttnn.bfloat8_b, layout=ttnn.TILE_LAYOUT, device=device,
+                             memory_config=plan.hidden_memory_config())
+    weight = ttnn.from_torch(w, dtype=ttnn.bfloat8_b, layout=ttnn.TILE_LAYOUT, device=device)
+    try:
+        out = ttnn.linear(hidden, weight, program_config=config, memory_config=ttnn.L1_BLOCK_SHARDED_MEMORY_CONFIG,
+                          dtype=ttnn.bfloat8_b)
+    except (ProgramConfigError, ShardingError, RuntimeError) as err:
+        return _show(CheckResult(exercise, False, None, f"a card refuses it, and so does the emulator: {err}"))
+    reference = torch.nn.functional.gelu(ttnn.to_torch(hidden).float() @ ttnn.to_torch(weight).float())
+    pcc = pcc_value(reference, ttnn.to_torch(out).float())
+    grid = config.compute_with_storage_grid_size
+    if config.fused_activation is None:
+        return _show(CheckResult(exercise, False, pcc, "the GELU is missing: fuse it into the matmul with "
+                                                       "fused_activation=ttnn.UnaryWithParam(ttnn.UnaryOpType.GELU)"))
+    if grid.x * grid.y < 64:
+        return _show(CheckResult(exercise, False, pcc, f"it runs on {grid.x * grid.y} cores: the grid has 64"))
+    if config.out_subblock_h * config.out_subblock_w < MAX_SUBBLOCK:
+        return _show(CheckResult(exercise, False, pcc, f"each subblock is {config.out_subblock_h}x"
+                                                       f"{config.out_subblock_w} tiles: the destination registers "
+                                                       f"hold {MAX_SUBBLOCK}, and fuller subblocks reuse each "
+                                                       "unpacked tile more"))
+    return _show(CheckResult(exercise, pcc >= PASS_PCC, pcc, "" if pcc >= PASS_PCC else "the output is off"))

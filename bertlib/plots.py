@@ -140,3 +140,44 @@ def measured_vs_predicted(comparison, *, title: str = "", synthetic: bool = Fals
     fig.suptitle(title + (" — SYNTHETIC measurements, not from a card" if synthetic else ""))
     fig.tight_layout()
     return fig
+
+
+def plot_shards(memory_config, shape, *, title: str = "", ax=None):
+    """A sharded tensor drawn on its core grid: each core labelled with the rows and columns of the
+    ``(prod(shape[:-1]), shape[-1])`` matrix its shard holds (``memory_config`` is real ttnn's)."""
+    import math
+
+    import ttnn
+
+    spec = memory_config.shard_spec
+    box = spec.grid.bounding_box()
+    grid_x, grid_y = box.end.x + 1, box.end.y + 1
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    shard_h, shard_w = spec.shape
+    col_major = spec.orientation == ttnn.ShardOrientation.COL_MAJOR
+    kind = memory_config.memory_layout
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.25 * grid_x + 1, 0.95 * grid_y + 1))
+    colors = plt.cm.tab20.colors
+    for index in range(grid_x * grid_y):
+        if kind == ttnn.TensorMemoryLayout.BLOCK_SHARDED:  # rows of blocks down y (ROW_MAJOR) or along x (COL_MAJOR)
+            x, y = index % grid_x, index // grid_x
+            band, part = (x, y) if col_major else (y, x)
+        else:  # height/width: shard i on the i-th core, row by row (ROW_MAJOR) or column by column (COL_MAJOR)
+            x, y = (index // grid_y, index % grid_y) if col_major else (index % grid_x, index // grid_x)
+            n = index
+            band, part = (n, 0) if kind == ttnn.TensorMemoryLayout.HEIGHT_SHARDED else (0, n)
+        r0, c0 = band * shard_h, part * shard_w
+        if r0 >= rows or c0 >= cols:
+            continue
+        ax.add_patch(plt.Rectangle((x, y), 0.95, 0.95, color=colors[band % 20], alpha=0.55))
+        ax.text(x + 0.47, y + 0.47, f"rows {r0}-{min(r0 + shard_h, rows) - 1}\ncols {c0}-{min(c0 + shard_w, cols) - 1}",
+                ha="center", va="center", fontsize=6.5)
+    ax.set_xlim(0, grid_x)
+    ax.set_ylim(grid_y, 0)
+    ax.set_xticks([i + 0.47 for i in range(grid_x)], range(grid_x))
+    ax.set_yticks([i + 0.47 for i in range(grid_y)], range(grid_y))
+    ax.set_xlabel("core x")
+    ax.set_ylabel("core y")
+    ax.set_title(title or f"{str(kind).split('.')[-1].split('::')[-1]}, {list(shape)} in [{shard_h}, {shard_w}] shards")
+    return ax

@@ -141,12 +141,17 @@ class ProfilerWidget:
         self.measured = None
         config = self.config()
         try:
-            sweep = {b: predict(self.model.value, b, self.seq.value, config, self.chip.value) for b in SWEEP_BATCHES}
-            self.prediction = sweep[self.batch.value]  # the batch slider offers exactly the sweep's batches
+            self.prediction = predict(self.model.value, self.batch.value, self.seq.value, config, self.chip.value)
         except BertlibError as err:
             self.summary.value = f"<p style='color:#b00020'><b>Cannot predict:</b> {html.escape(str(err))}</p>"
             self.figure.clear_output()
             return
+        sweep = {}
+        for b in SWEEP_BATCHES:  # the batches this config can lay out (sharded: at most the grid's width)
+            try:
+                sweep[b] = predict(self.model.value, b, self.seq.value, config, self.chip.value)
+            except BertlibError:
+                continue
         p = self.prediction
         fits = "fits" if p.memory["fits"] else "<b style='color:#b00020'>does not fit</b>: " + html.escape(
             "; ".join(p.memory["problems"]))

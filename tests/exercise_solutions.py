@@ -103,6 +103,20 @@ PRECISION_SOLUTION = get_precision("bf16-hifi4").with_(
     math_fidelity="HiFi2", memory="L1", use_core_grid=True)
 PRECISION_TOO_NARROW = get_precision("optimized")
 
+
+def _ff1(**changes):
+    from bertlib.emulator.hostenv import ensure_host_conversions
+
+    ensure_host_conversions()
+    import ttnn
+
+    fields = dict(compute_with_storage_grid_size=(8, 8), in0_block_w=4, out_subblock_h=1, out_subblock_w=8,
+                  per_core_M=12, per_core_N=16, transpose_mcast=True,
+                  fused_activation=ttnn.UnaryWithParam(ttnn.UnaryOpType.GELU, 0.0))
+    return ttnn.MatmulMultiCoreReuseMultiCastProgramConfig(**{**fields, **changes})
+
+
+
 #: check name -> (solution, wrong answer, words the wrong answer's hint must contain)
 CASES = {
     "check_embeddings": (embeddings, embeddings_without_token_types, "token-type embedding is missing"),
@@ -113,8 +127,12 @@ CASES = {
     "check_ff1_weight": (ff1_weight, ff1_weight_bfloat4, "too few mantissa bits"),
     "check_qa_head": (qa_head, qa_head_swapped, "swapped"),
     "check_precision_budget": (PRECISION_SOLUTION, PRECISION_TOO_NARROW, "below the budget"),
+    "check_ff1_program_config": (_ff1(), _ff1(transpose_mcast=False), "ROW_MAJOR"),
 }
 #: more wrong answers with their hints
 MORE_MISTAKES = {
     "check_attention_scores": [(scores_key_transposed_again, "already transposed")],
+    "check_ff1_program_config": [(_ff1(out_subblock_w=4), "registers hold 8"),
+                                 (_ff1(fused_activation=None), "GELU is missing"),
+                                 (_ff1(per_core_N=8), "Num output blocks along y")],
 }

@@ -19,6 +19,7 @@ SMALL = {
     "07_model_zoo": {"names": ["random:bert-tiny", "random:distilbert"], "seq": 128, "pcc_seq": 64},
     "08_profiling_device_batches": {"model": "random:bert-tiny", "seq": 128, "host_seq": 64, "leave_one_out": False},
     "09_precision_and_quantization": {"limit": 4, "seq": 128, "config_count": 2},
+    "10_sharding_and_program_configs": {"pcc_model": "minilm-squad", "pcc_seq": 128},
 }
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 

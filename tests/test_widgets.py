@@ -45,6 +45,12 @@ def test_profiler_widget_updates_on_every_control():
     w.batch.value = 32
     assert "does not fit" in w.summary.value
     assert sorted(w.sweep) == [1, 2, 4, 8, 16, 32]
+    w.fidelity.value = w.fidelity.options[0]
+    w.precision.value = "sharded"  # one batch per core column: 32 does not lay out on a 10x13 grid
+    assert "Cannot predict" in w.summary.value and "use batch &lt;= 13" in w.summary.value
+    w.seq.value = 384
+    w.batch.value = 8
+    assert "ESTIMATE" in w.summary.value and sorted(w.sweep) == [1, 2, 4, 8]  # the batches the grid can hold
 
 
 def test_profiler_widget_measures_the_host_apart():

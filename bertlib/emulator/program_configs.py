@@ -85,12 +85,14 @@ def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
     nt = b_pad[-1] // TILE
     blocks_y, blocks_x = -(-mt // config.per_core_M), -(-nt // config.per_core_N)
     if isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
-        if config.transpose_mcast:
-            blocks_x, blocks_y = blocks_y, blocks_x
+        along_x = f"N is {nt} tiles, per_core_N {config.per_core_N}"
+        along_y = f"M is {mt} tiles, per_core_M {config.per_core_M}"
+        if config.transpose_mcast:  # M runs along x, N along y
+            blocks_x, blocks_y, along_x, along_y = blocks_y, blocks_x, along_y, along_x
         _require(blocks_x <= grid_x, config, f"Num output blocks along x ({blocks_x}) must be smaller than or equal to "
-                 f"the number of columns in compute grid ({grid_x})! (N is {nt} tiles, per_core_N {config.per_core_N})")
+                 f"the number of columns in compute grid ({grid_x})! ({along_x})")
         _require(blocks_y <= grid_y, config, f"Num output blocks along y ({blocks_y}) must be smaller than or equal to "
-                 f"the number of rows in compute grid ({grid_y})! (M is {mt} tiles, per_core_M {config.per_core_M})")
+                 f"the number of rows in compute grid ({grid_y})! ({along_y})")
     elif isinstance(config, ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig):
         _require(blocks_x * blocks_y <= grid_x * grid_y, config,
                  f"Number of blocks exceeds number of cores: {blocks_x * blocks_y} blocks > {grid_x * grid_y} cores")

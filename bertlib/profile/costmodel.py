@@ -279,7 +279,7 @@ CALIBRATION: list[Published] = [
               get_precision("sharded").with_(name="sharded, FF1 at HiFi2", ff1_math_fidelity="HiFi2"),
               8, 384, "device", 440.4, fitted=False,
               note="not fitted: the same sharded op sequence per layer as metal_BERT_large_11 on a 6x8 grid "
-                   "(ttnn/common.py), yet 1.52 ms per bert-base layer on the card against 0.98 ms per BERT-large "
+                   "(ttnn/common.py), yet 1.51 ms per bert-base layer on the card against 0.98 ms per BERT-large "
                    "layer; no two constants fit it and BERT-large within 30% leave-one-out"),
     Published("DistilBERT (wormhole/distilbert ttnn_optimized_distilbert)",
               f"{TT_METAL} models/demos/wormhole/distilbert/tests/test_perf_distilbert.py (245)",
