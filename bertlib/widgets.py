@@ -118,7 +118,7 @@ class ProfilerWidget:
         self.chip = widgets.Dropdown(options=list(CHIPS), value=chip, description="chip", style=style)
         self.measure_button = widgets.Button(description="Measure", tooltip="time this batch for real")
         self.summary = widgets.HTML()
-        self.figure = widgets.Output()
+        self.figure = widgets.Image(format="png")  # a picture, not captured output: no output messages to route
         self.measured: dict[str, float] | None = None
         controls = [self.model, self.batch, self.seq, self.precision, self.fidelity, self.chip]
         for control in controls:
@@ -144,7 +144,7 @@ class ProfilerWidget:
             self.prediction = predict(self.model.value, self.batch.value, self.seq.value, config, self.chip.value)
         except BertlibError as err:
             self.summary.value = f"<p style='color:#b00020'><b>Cannot predict:</b> {html.escape(str(err))}</p>"
-            self.figure.clear_output()
+            self.figure.value = b""
             return
         sweep = {}
         for b in SWEEP_BATCHES:  # the batches this config can lay out (sharded: at most the grid's width)
@@ -161,15 +161,17 @@ class ProfilerWidget:
         self._draw(sweep)
 
     def _draw(self, sweep: dict[int, Any]) -> None:
+        import io
+
         import matplotlib.pyplot as plt
 
         from bertlib.plots import plot_profile
 
-        self.figure.clear_output(wait=True)
-        with self.figure:
-            fig = plot_profile(self.prediction, sweep, measured_host=self.measured)
-            plt.show()
-            plt.close(fig)
+        fig = plot_profile(self.prediction, sweep, measured_host=self.measured)
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=80)
+        plt.close(fig)
+        self.figure.value = png.getvalue()
         self.sweep = sweep
 
     def measure(self) -> None:

@@ -35,6 +35,7 @@ def test_profiler_widget_updates_on_every_control():
 
     w = ProfilerWidget(model="random:bert-tiny", batch=8, seq=128)
     assert "ESTIMATE" in w.summary.value and "fits" in w.summary.value
+    assert bytes(w.figure.value).startswith(b"\x89PNG")  # the figure, drawn as a picture
     rate = w.prediction.sentences_per_s
     w.chip.value = "blackhole_p150"
     assert w.prediction.chip == "blackhole_p150" and w.prediction.sentences_per_s > rate
@@ -47,7 +48,7 @@ def test_profiler_widget_updates_on_every_control():
     assert sorted(w.sweep) == [1, 2, 4, 8, 16, 32]
     w.fidelity.value = w.fidelity.options[0]
     w.precision.value = "sharded"  # one batch per core column: 32 does not lay out on a 10x13 grid
-    assert "Cannot predict" in w.summary.value and "use batch &lt;= 13" in w.summary.value
+    assert "Cannot predict" in w.summary.value and "use batch &lt;= 13" in w.summary.value and not bytes(w.figure.value)
     w.seq.value = 384
     w.batch.value = 8
     assert "ESTIMATE" in w.summary.value and sorted(w.sweep) == [1, 2, 4, 8]  # the batches the grid can hold
