@@ -65,19 +65,15 @@ PRECISIONS: dict[str, PrecisionConfig] = {
         use_core_grid=True,
         description="tt-metal ttnn_optimized_bert: bfloat8_b weights and QKV/context/FF1 outputs, L1, LoFi, core grid",
     ),
-    "sharded": PrecisionConfig(
-        "sharded",
-        weights_dtype="bfloat8_b",
-        activations_dtype="bfloat8_b",
-        qkv_context_ff1_dtype="bfloat8_b",
-        memory="L1",
-        math_fidelity="LoFi",
-        fp32_dest_acc_en=False,
-        sharded=True,
-        description="tt-metal ttnn_optimized_sharded_bert: every activation bfloat8_b and sharded over the cores' L1, "
-                    "program configs for every matmul, softmax and LayerNorm, LoFi",
-    ),
 }
+PRECISIONS["sharded"] = PRECISIONS["optimized"].with_(
+    name="sharded",
+    activations_dtype="bfloat8_b",
+    use_core_grid=False,  # the program configs place every op
+    sharded=True,
+    description="tt-metal ttnn_optimized_sharded_bert: every activation bfloat8_b and sharded over the cores' L1, "
+                "program configs for every matmul, softmax and LayerNorm, LoFi",
+)
 
 
 class UnknownPrecisionError(BertlibError, ValueError):
