@@ -289,3 +289,35 @@ def test_scale_mask_softmax_against_its_golden(ttnn, device):
     assert device.num_program_cache_entries() == 1
     unstable = ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=False)
     assert torch.isnan(ttnn.to_torch(unstable).float()).any()  # exp(1000) overflows without the max subtracted
+
+
+def test_linear_without_a_core_grid_runs_its_activation_and_bias_as_their_own_ops():
+    """tt-metal's bound_matmul: without a user core grid, ``activation=`` is a separate unary op on the stored
+    matmul output, and the bias a separate add unless ttnn's own config can fuse it (all DRAM interleaved)."""
+    from bertlib.device import open_device
+    from bertlib.emulator import trace
+
+    ttnn, device = (lambda h: (h.ttnn, h.device))(open_device("emulator", quiet=True))
+    torch.manual_seed(0)
+    x_values, w_values, b_values = torch.randn(64, 96), torch.randn(96, 128) * 0.1, torch.randn(1, 128) * 0.1
+
+    def tensors(memory):
+        return [ttnn.from_torch(v, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=memory)
+                for v in (x_values, w_values, b_values)]
+
+    x, w, b = tensors(ttnn.DRAM_MEMORY_CONFIG)
+    with trace.recording() as recorded:
+        separate = ttnn.linear(x, w, bias=b, activation="gelu")
+    assert [r.op for r in recorded.records] == ["linear", "gelu"]  # bias fused: everything DRAM interleaved
+    product = ttnn.to_torch(ttnn.linear(x, w, bias=b)).float()  # stored as bfloat16, then the GELU
+    expected = torch.nn.functional.gelu(product).bfloat16().float()
+    assert torch.equal(ttnn.to_torch(separate).float(), expected)
+    with trace.recording() as recorded:
+        fused = ttnn.linear(x, w, bias=b, activation="gelu", core_grid=ttnn.CoreGrid(y=1, x=4))
+    assert [r.op for r in recorded.records] == ["linear"]  # a user grid fuses it into the matmul
+    assert not torch.equal(ttnn.to_torch(fused).float(), expected)
+
+    x, w, b = tensors(ttnn.L1_MEMORY_CONFIG)
+    with trace.recording() as recorded:
+        ttnn.linear(x, w, bias=b, activation="sigmoid", memory_config=ttnn.L1_MEMORY_CONFIG)
+    assert [r.op for r in recorded.records] == ["linear", "add", "sigmoid"]

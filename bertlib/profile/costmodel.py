@@ -21,6 +21,7 @@ import torch
 import ttnn
 
 from bertlib.emulator import trace as op_trace
+from bertlib.emulator.numerics import FUSED_ACTIVATIONS
 from bertlib.emulator.tensor import padded, tensor_bytes
 from bertlib.errors import BertlibError
 from bertlib.models.configs import PrecisionConfig, get_precision
@@ -43,6 +44,7 @@ OP_GROUPS = {
     "embedding": "embedding", "split_query_key_value_and_split_heads": "data movement",
     "concatenate_heads": "data movement", "reshape": "data movement", "permute": "data movement",
     "to_layout": "data movement", "to_memory_config": "data movement",
+    **{name: "eltwise" for name in FUSED_ACTIVATIONS},  # an activation ttnn runs after a matmul, as its own op
 }
 
 

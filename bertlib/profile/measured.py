@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bertlib.emulator.numerics import FUSED_ACTIVATIONS
 from bertlib.errors import BertlibError
 
 DURATION = "DEVICE KERNEL DURATION [ns]"
@@ -36,7 +37,7 @@ DEVICE_OPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("concat", ("concatenate_heads",)),
     ("embedding", ("embedding",)),
     ("binary", ("add", "multiply")),
-    ("unary", ("gelu",)),
+    ("unary", tuple(FUSED_ACTIVATIONS)),
     ("tosharded", ("to_memory_config", "interleaved_to_sharded")),
     ("tointerleaved", ("to_memory_config", "sharded_to_interleaved")),
     ("reshard", ("to_memory_config",)),
@@ -50,6 +51,7 @@ SYNTHETIC_OP_CODES = {
     "split_query_key_value_and_split_heads": "CreateQKVHeadsDeviceOperation",
     "concatenate_heads": "NLPConcatHeadsDeviceOperation", "embedding": "EmbeddingsDeviceOperation",
     "add": "BinaryNgDeviceOperation", "to_memory_config": "InterleavedToShardedDeviceOperation",
+    **{name: "UnaryDeviceOperation" for name in FUSED_ACTIVATIONS},
 }
 
 

@@ -102,27 +102,63 @@ def _matmul_like(
         raise RuntimeError(f"ttnn.{op}: activation={activation!r} and the program config's fused_activation would "
                            "both apply: give the activation once")
     act = activation_name(fused if fused is not None else activation)
+    # ttnn's bound_matmul (tt-metal ttnn/cpp/ttnn/operations/matmul/matmul.cpp): without a user core grid an
+    # ``activation=`` runs as its own unary op after the matmul, and a bias the auto-chosen program may not fuse
+    # (get_post_process_bias) as its own add; each result is stored in the output dtype in between
+    activation_after = activation is not None and grid is None
+    bias_after = _bias_after_matmul(bias, program_config, grid, a, b, memory_config or ttnn.DRAM_MEMORY_CONFIG)
+    fused_bias = None if bias_after else bias
+    fused_act = None if activation_after else act
     flops = 2.0 * math.prod(shape) * a_shape[-1]
 
     def compute() -> torch.Tensor:
         x = a.values.transpose(-1, -2) if transpose_a else a.values
         w = b.values.transpose(-1, -2) if transpose_b else b.values
-        bias_values = None if bias is None else bias.values
+        bias_values = None if fused_bias is None else fused_bias.values
         if numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en:  # the exact product
             out = golden(ttnn.linear)(x, w, bias=bias_values)
         else:
             out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
             if bias_values is not None:
                 out = out + bias_values
-        return apply_activation(out, act, numerics.math_approx_mode)
+        return apply_activation(out, fused_act, numerics.math_approx_mode)
 
-    inputs = [a, b] + ([bias] if bias is not None else [])
+    inputs = [a, b] + ([fused_bias] if fused_bias is not None else [])
     config = _matmul_output_config(out_memory, program_config, a, b, tuple(a_shape), tuple(b_shape))
     cores, mcast_blocks = program_configs.matmul_work(program_config, tuple(a_shape), tuple(b_shape))
-    return emit(
+    last = not (bias_after or activation_after)
+    result = emit(
         op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.stored is None else compute,
-        flops=flops, numerics=numerics, core_grid=grid, program_config=described, output_tensor=output_tensor,
-        cores=cores, mcast_blocks=mcast_blocks,
+        flops=flops, numerics=numerics, core_grid=grid, program_config=described,
+        output_tensor=output_tensor if last else None, cores=cores, mcast_blocks=mcast_blocks,
+    )
+    if bias_after:
+        result = add(result, bias, memory_config=config, output_tensor=None if activation_after else output_tensor)
+    if activation_after:
+        result = _unary(act, result, config, output_tensor)
+    return result
+
+
+def _bias_after_matmul(bias: Tensor | None, program_config: Any, grid: Any, a: Tensor, b: Tensor,
+                       out_memory: Any) -> bool:
+    """Whether ttnn adds the bias after the matmul (``get_post_process_bias``): only when it chooses the program
+    itself, and then unless the output and both operands are interleaved in DRAM (or in0 is sharded into DRAM)."""
+    if bias is None or program_config is not None or grid is not None:
+        return False
+    if sharding.buffer_name(out_memory) != "DRAM":
+        return True
+    if sharding.is_sharded(a.mem_config):
+        return False
+    return not all(not sharding.is_sharded(c) and sharding.buffer_name(c) == "DRAM"
+                   for c in (a.mem_config, b.mem_config, out_memory))
+
+
+def _unary(name: str, x: Tensor, memory_config: Any, output_tensor: Tensor | None) -> Tensor:
+    """One activation as its own element-wise op (ttnn's ``Unary_chain`` of one), on the stored values."""
+    return emit(
+        name, [x], x.logical_shape, x.dtype, x.layout, memory_config, x.on_device,
+        None if x.stored is None else (lambda: apply_activation(x.values, name, False)),
+        flops=8 * math.prod(x.logical_shape), output_tensor=output_tensor,
     )
 
 
