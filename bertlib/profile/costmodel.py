@@ -57,7 +57,7 @@ class Constants:
 
 
 #: Fitted by ``calibrate()`` to ``CALIBRATION`` (``python -m bertlib profile --calibrate`` recomputes them).
-FITTED = Constants(matmul_efficiency=0.47, op_overhead_s=3.525e-05)
+FITTED = Constants(matmul_efficiency=0.49, op_overhead_s=3.75e-05)
 
 
 class ProfileError(BertlibError, ValueError):
