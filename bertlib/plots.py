@@ -165,8 +165,7 @@ def plot_shards(memory_config, shape, *, title: str = "", ax=None):
             band, part = (x, y) if col_major else (y, x)
         else:  # height/width: shard i on the i-th core, row by row (ROW_MAJOR) or column by column (COL_MAJOR)
             x, y = (index // grid_y, index % grid_y) if col_major else (index % grid_x, index // grid_x)
-            n = index
-            band, part = (n, 0) if kind == ttnn.TensorMemoryLayout.HEIGHT_SHARDED else (0, n)
+            band, part = (index, 0) if kind == ttnn.TensorMemoryLayout.HEIGHT_SHARDED else (0, index)
         r0, c0 = band * shard_h, part * shard_w
         if r0 >= rows or c0 >= cols:
             continue

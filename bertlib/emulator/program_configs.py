@@ -16,6 +16,7 @@ import ttnn
 
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
+from bertlib.emulator.sharding import is_sharded
 from bertlib.emulator.tensor import padded
 
 
@@ -112,22 +113,18 @@ def _shard_tiles(memory_config: Any) -> tuple[int, int]:
     return tuple(int(s) // TILE for s in memory_config.shard_spec.shape)
 
 
-def _sharded(memory_config: Any) -> bool:
-    return memory_config is not None and memory_config.is_sharded()
-
-
 def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[int, ...], a_memory: Any,
                             b_memory: Any, out_memory: Any, has_bias: bool) -> None:
     """The rules tt-metal's matmul validation sets for sharded operands: a sharded input's shard is one
     per-core block, and a sharded output is laid out the way the program writes it."""
     layouts = ttnn.TensorMemoryLayout
     kt, mt, nt = a_pad[-1] // TILE, a_pad[-2] // TILE, b_pad[-1] // TILE
-    if _sharded(out_memory):
+    if is_sharded(out_memory):
         _require(config.out_subblock_w == config.per_core_N or config.out_subblock_h == 1, config,
                  f"a sharded output needs out_subblock_w == per_core_N ({config.per_core_N}) or out_subblock_h == 1 "
                  f"(got {config.out_subblock_h}x{config.out_subblock_w})")
     if isinstance(config, ttnn.MatmulMultiCoreReuseMultiCastProgramConfig):
-        if _sharded(a_memory):
+        if is_sharded(a_memory):
             kind = a_memory.memory_layout
             _require(kind in (layouts.BLOCK_SHARDED, layouts.HEIGHT_SHARDED), config,
                      "in0 must be block- or height-sharded")
@@ -137,7 +134,7 @@ def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[in
                 _require(a_memory.shard_spec.orientation == wanted, config,
                          f"transpose_mcast={config.transpose_mcast} needs in0 shards in {str(wanted).split('.')[-1]} "
                          "orientation")
-                if _sharded(out_memory):
+                if is_sharded(out_memory):
                     _require(out_memory.memory_layout == kind, config, "a block-sharded in0 needs a block-sharded output")
             else:
                 _require(not config.transpose_mcast, config, "a height-sharded in0 cannot use transpose_mcast")
@@ -148,7 +145,7 @@ def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[in
                      f"per_core_M ({config.per_core_M}) must be in0's shard height ({shard_h} tiles)")
             _require(shard_w % config.in0_block_w == 0, config,
                      f"in0's shard width ({shard_w} tiles) must be divisible by in0_block_w ({config.in0_block_w})")
-        if _sharded(out_memory):
+        if is_sharded(out_memory):
             _require(out_memory.memory_layout == layouts.BLOCK_SHARDED, config,
                      "a 2-D multicast matmul writes a block-sharded output")
     elif isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
@@ -161,21 +158,21 @@ def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[in
             _require(mt % config.per_core_M == 0, config, f"per_core_M ({config.per_core_M}) must divide M ({mt} tiles)")
         _require(not (math.prod(a_pad[:-2]) > 1 and math.prod(b_pad[:-2]) == 1), config,
                  "in1 must be batched like in0 (no batch broadcast)")
-        if _sharded(a_memory):
+        if is_sharded(a_memory):
             _require(a_memory.memory_layout != layouts.WIDTH_SHARDED, config, "in0 cannot be width-sharded")
             shard_h, shard_w = _shard_tiles(a_memory)
             _require(kt == shard_w == config.in0_block_w, config,
                      f"in0's shard width ({shard_w} tiles) must be K ({kt} tiles) and in0_block_w ({config.in0_block_w})")
             _require(config.per_core_M == shard_h, config,
                      f"per_core_M ({config.per_core_M}) must be in0's shard height ({shard_h} tiles)")
-            if _sharded(b_memory):
+            if is_sharded(b_memory):
                 _require((a_memory.memory_layout, a_memory.shard_spec.grid, a_memory.shard_spec.orientation)
                          == (b_memory.memory_layout, b_memory.shard_spec.grid, b_memory.shard_spec.orientation),
                          config, "in0 and in1 must be sharded alike (layout, grid and orientation)")
-            if _sharded(out_memory):
+            if is_sharded(out_memory):
                 _require(out_memory.memory_layout == a_memory.memory_layout, config,
                          "the output must be sharded like in0")
-        if _sharded(b_memory):
+        if is_sharded(b_memory):
             _require(config.per_core_M % mt == 0, config, f"a sharded in1 needs per_core_M ({config.per_core_M}) to be "
                      f"a multiple of M ({mt} tiles): whole batches per core")
             _require(b_memory.memory_layout != layouts.WIDTH_SHARDED, config, "in1 cannot be width-sharded")
@@ -183,7 +180,7 @@ def _check_sharded_operands(config: Any, a_pad: tuple[int, ...], b_pad: tuple[in
             _require(shard_w == nt == config.per_core_N and shard_h % kt == 0, config,
                      f"in1's shard [{shard_h}, {shard_w}] tiles must be whole K ({kt}) rows by per_core_N "
                      f"({config.per_core_N}) columns")
-        if _sharded(out_memory):
+        if is_sharded(out_memory):
             _require(out_memory.memory_layout != layouts.WIDTH_SHARDED, config, "the output cannot be width-sharded")
 
 
@@ -191,10 +188,7 @@ def matmul_output_spec(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int
                        b_memory: Any) -> tuple[Any, tuple[int, int], Any]:
     """Where a matmul program writes a sharded output: (core range set, shard shape, orientation), as
     tt-metal's matmul derives them from the per-core block."""
-    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
-    one_d = isinstance(config, ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig)
-    mt = (a_pad[-2] if one_d and not config.fuse_batch else math.prod(a_pad[:-1])) // TILE
-    blocks_y, blocks_x = -(-mt // config.per_core_M), -(-(b_pad[-1] // TILE) // config.per_core_N)
+    blocks_y, blocks_x = _output_blocks(config, a_shape, b_shape)
     shard = (config.per_core_M * TILE, config.per_core_N * TILE)
     grid = config.compute_with_storage_grid_size
 
@@ -208,7 +202,7 @@ def matmul_output_spec(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int
     if isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
         orientation = ttnn.ShardOrientation.COL_MAJOR
         for memory in (a_memory, b_memory):
-            if _sharded(memory):
+            if is_sharded(memory):
                 orientation = memory.shard_spec.orientation
                 break
         cores = ttnn.num_cores_to_corerangeset(blocks_x * blocks_y, ttnn.CoreCoord(grid.x, grid.y),
@@ -223,7 +217,7 @@ def _check_block(config: Any, sharded_type: type, memory_config: Any, device: An
     (returned in tiles)."""
     _require(isinstance(config, sharded_type), config, f"is not a {sharded_type.__name__}")
     _fits_chip(config, device)
-    _require(memory_config is not None and memory_config.is_sharded(), config,
+    _require(is_sharded(memory_config), config,
              "needs a sharded input: move it with ttnn.interleaved_to_sharded or ttnn.to_memory_config first")
     shard_h, shard_w = (int(s) // TILE for s in memory_config.shard_spec.shape)
     _require(config.block_w % config.subblock_w == 0, config,
@@ -251,20 +245,28 @@ def check_layer_norm(config: Any, memory_config: Any, device: Any, residual_memo
         return describe(config)
     _check_block(config, ttnn.LayerNormShardedMultiCoreProgramConfig, memory_config, device)
     if residual_memory is not None:
-        _require(_sharded(residual_memory) and residual_memory.memory_layout == memory_config.memory_layout
+        _require(is_sharded(residual_memory) and residual_memory.memory_layout == memory_config.memory_layout
                  and residual_memory.shard_spec == memory_config.shard_spec, config,
                  "residual_input_tensor must be sharded exactly like the input (same layout and shard spec)")
     return describe(config)
 
 
-def matmul_work(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> tuple[int | None, tuple[int, int] | None]:
+def _output_blocks(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> tuple[int, int]:
+    """The output's (M, N) blocks of ``per_core_M x per_core_N`` tiles (M over every batch, unless a 1-D config
+    keeps batches apart with ``fuse_batch=False``)."""
+    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
+    one_d = isinstance(config, ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig)
+    mt = (a_pad[-2] if one_d and not config.fuse_batch else math.prod(a_pad[:-1])) // TILE
+    return -(-mt // config.per_core_M), -(-(b_pad[-1] // TILE) // config.per_core_N)
+
+
+def matmul_work(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
+                ) -> tuple[int | None, tuple[int, int] | None]:
     """How a program config splits a matmul, for the cost model: (cores used, the (M, N) output blocks of a
     multicast config, whose in0 blocks travel along rows and in1 blocks along columns)."""
     if not isinstance(config, MATMUL_CONFIGS):
         return None, None
-    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
-    blocks_m = -(-(math.prod(a_pad[:-1]) // TILE) // config.per_core_M)
-    blocks_n = -(-(b_pad[-1] // TILE) // config.per_core_N)
+    blocks_m, blocks_n = _output_blocks(config, a_shape, b_shape)
     if isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
         return blocks_m * blocks_n, None
     return blocks_m * blocks_n, (blocks_m, blocks_n)

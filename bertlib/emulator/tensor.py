@@ -101,10 +101,6 @@ class Tensor(TensorOperators):
         stored = self.stored
         return stored.to(torch.float32) if stored is not None and stored.dtype == torch.bfloat16 else stored
 
-    @values.setter
-    def values(self, new: torch.Tensor | None) -> None:
-        self.stored = new
-
     @property
     def shape(self) -> ttnn.Shape:
         return ttnn.Shape(list(self.logical_shape))

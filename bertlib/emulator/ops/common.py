@@ -93,8 +93,9 @@ def emit(
     An op with several outputs records once: its other outputs pass ``record=False``, and the recorded
     one counts their bytes in ``also_written``. ``output_tensor`` (ttnn's preallocated output) receives
     the result in place and is returned. ``cores`` and ``mcast_blocks`` describe a program config's work
-    split for the cost model (by default: the cores of the first sharded tensor). ``stored=True`` says ``compute`` returns values already stored as
-    ``dtype`` (data movement that keeps its input's dtype): storing them again would change nothing.
+    split for the cost model (by default: the cores of the first sharded tensor). ``stored=True`` says
+    ``compute`` returns values already stored as ``dtype`` (data movement that keeps its input's dtype):
+    storing them again would change nothing.
     """
     if output_tensor is not None:
         target = device_input(output_tensor, "output_tensor")

@@ -106,7 +106,7 @@ def _matmul_like(
     # ``activation=`` runs as its own unary op after the matmul, and a bias the auto-chosen program may not fuse
     # (get_post_process_bias) as its own add; each result is stored in the output dtype in between
     activation_after = activation is not None and grid is None
-    bias_after = _bias_after_matmul(bias, program_config, grid, a, b, memory_config or ttnn.DRAM_MEMORY_CONFIG)
+    bias_after = _bias_after_matmul(bias, program_config, grid, a, b, out_memory)
     fused_bias = None if bias_after else bias
     fused_act = None if activation_after else act
     flops = 2.0 * math.prod(shape) * a_shape[-1]

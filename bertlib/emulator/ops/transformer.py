@@ -184,7 +184,8 @@ def concatenate_heads(input_tensor: Tensor, *, memory_config: Any = None) -> Ten
                                          "sharded input (height-sharded heads)")
         spec = x.mem_config.shard_spec
         shard_h, shard_w = (int(s) for s in spec.shape)
-        per_shard = max(shard_h // -(-seq // TILE * TILE), 1)
+        padded_seq = -(-seq // TILE) * TILE
+        per_shard = max(shard_h // padded_seq, 1)  # heads per input shard
         config = sharding.with_shard_spec(config, spec.grid, (shard_h // per_shard, shard_w * per_shard),
                                           spec.orientation)
     return emit(
