@@ -199,8 +199,17 @@ def cmd_precision(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time the emulator's TT-NN forward against HF torch's on this CPU (one warm-up, median of --repeats)."""
-    from bertlib.bench import bench, where_time_goes
+    from bertlib.bench import accumulation_granularity, bench, where_time_goes
 
+    if args.granularity:
+        rows = accumulation_granularity(repeats=args.repeats)
+        if args.json:
+            print(json.dumps({"rows": rows}))
+        for r in [] if args.json else rows:
+            print(f"{r['shape']:15s} ({r['m']}x{r['k']} @ {r['k']}x{r['n']}, LoFi, bf16 accumulation): rounding per 32 "
+                  f"products {r['per_32_s']:.3f} s, per 16 {r['per_16_s']:.3f} s ({r['ratio']:.2f}x); "
+                  f"{r['outputs_differing']:.0%} of outputs differ")
+        return 0
     if args.where:
         for model in args.models:
             for precision in args.precisions:
@@ -444,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--where", action="store_true", help="instead: host seconds per op group of one forward pass")
+    bench.add_argument("--granularity", action="store_true",
+                       help="instead: one matmul's bf16 accumulation rounded per 32 products (the model) and per 16")
     bench.set_defaults(func=cmd_bench)
 
     from bertlib.profile.chips import FIDELITY_PHASES

@@ -11,10 +11,12 @@ import copy
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 
 from bertlib.device import open_device
+from bertlib.emulator.numerics import Numerics, accumulate_matmul
 from bertlib.inputs import default_windows
 from bertlib.models import TTModel
 from bertlib.models.registry import load_model
@@ -53,12 +55,13 @@ def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int 
     return rows
 
 
-#: torch's op names, grouped as the README's "where the time goes" table reads them.
+#: torch's op names (and the compiled kernels' ``record_function`` names), grouped as the README's "where the
+#: time goes" table reads them.
 HOST_OP_GROUPS = {
     "aten::mm": "matmuls", "aten::bmm": "matmuls", "aten::baddbmm": "matmuls", "aten::addmm": "matmuls",
-    "aten::copy_": "dtype conversions", "aten::exp": "softmax exp",
-    **{f"aten::{op}": "block-float storage" for op in ("amax", "abs", "copysign_", "floor_", "round_", "clamp_",
-                                                        "bitwise_and", "bitwise_right_shift")},
+    "bertlib::round_to_bfloat16_": "bf16 accumulation", "bertlib::block_float": "block-float storage",
+    "aten::bitwise_and": "fidelity split", "aten::copy_": "dtype conversions",
+    "aten::exp": "softmax exp", "aten::exp_": "softmax exp",
 }
 
 
@@ -76,3 +79,24 @@ def where_time_goes(model: str, precision: str, *, batch: int = 8, seq: int = 38
         group = HOST_OP_GROUPS.get(event.key, "other")
         groups[group] = groups.get(group, 0.0) + event.self_cpu_time_total / 1e6
     return dict(sorted(groups.items(), key=lambda kv: -kv[1]))
+
+
+def accumulation_granularity(shapes: dict[str, tuple[int, int, int]] | None = None, *,
+                             repeats: int = 3) -> list[dict]:
+    """One LoFi matmul with bfloat16 accumulation per shape (M, K, N), rounded per K-tile of 32 products (the
+    emulator's model) and per 16 (the hardware's ``MVMUL``): host seconds each, and how many outputs differ."""
+    shapes = shapes or {"bert-large FF1": (3072, 1024, 4096), "minilm FF2": (3072, 1536, 384)}
+    numerics = Numerics("LoFi", False, False)
+    rows = []
+    for name, (m, k, n) in shapes.items():
+        generator = torch.Generator().manual_seed(0)
+        a = torch.randn(m, k, generator=generator).to(torch.bfloat16).float()
+        b = torch.randn(k, n, generator=generator).to(torch.bfloat16).float()
+        outs, seconds = {}, {}
+        for step in (32, 16):
+            outs[step] = accumulate_matmul(a, b, numerics, torch.matmul, step=step)
+            seconds[step] = median_seconds(partial(accumulate_matmul, a, b, numerics, torch.matmul, step=step),
+                                           repeats=repeats, warm_up=False)
+        rows.append(dict(shape=name, m=m, k=k, n=n, per_32_s=seconds[32], per_16_s=seconds[16],
+                         ratio=seconds[16] / seconds[32], outputs_differing=float((outs[16] != outs[32]).float().mean())))
+    return rows

@@ -3,10 +3,11 @@
 import pytest
 import torch
 
+from bertlib.emulator.kernels import block_float, round_to_bfloat16_
 from bertlib.emulator.numerics import (
     Numerics,
     accumulate_matmul,
-    block_float,
+    fidelity_operands,
     quantize,
     truncate_mantissa,
 )
@@ -37,8 +38,8 @@ def _ttnn_round_trip(ttnn, x, dtype):
 
 
 @pytest.mark.parametrize("name,bits", [("bfloat8_b", 7), ("bfloat4_b", 3)])
-def test_torch_block_float_is_bit_exact_with_ttnn(real_ttnn, name, bits):
-    """The torch conversion (the fast path) against ttnn's own, over scales, odd shapes and rounding ties."""
+def test_compiled_block_float_is_bit_exact_with_ttnn(real_ttnn, name, bits):
+    """The compiled conversion (the fast path) against ttnn's own, over scales, odd shapes and rounding ties."""
     torch.manual_seed(2)
     ties = torch.ones(2, 32)
     ties[:, 1:16] = 1 + torch.arange(15) * 2.0 ** (bits - 9) + 2.0 ** (-bits - 1)  # half-way cases, both parities
@@ -58,6 +59,28 @@ def test_block_float_leaves_nan_inf_and_tiny_blocks_to_ttnn(real_ttnn):
     ours = quantize(x, real_ttnn.bfloat8_b)
     theirs = _ttnn_round_trip(real_ttnn, x, real_ttnn.bfloat8_b)
     assert torch.equal(ours.view(torch.int32), theirs.view(torch.int32))
+
+
+def test_in_place_bfloat16_rounding_is_torchs(real_ttnn):
+    """One pass over the bits gives what torch's two conversions give: ties, overflow to inf, subnormals, NaN."""
+    torch.manual_seed(4)
+    special = torch.tensor([1 + 2**-8, 1 + 3 * 2**-8, -(1 + 2**-8), 3.4028235e38, -3.4e38, 2**-130, -(2**-140),
+                            1e-45, -0.0, float("inf"), -float("inf"), float("nan")])
+    nans = torch.tensor([0x7FFFFFFF, 0x7F800001, -1], dtype=torch.int32).view(torch.float32)
+    x = torch.cat([special, nans, torch.randn(10_000) * 10.0 ** torch.randint(-40, 38, (10_000,))])
+    expected = x.to(torch.bfloat16).float()
+    assert torch.equal(round_to_bfloat16_(x.clone()).view(torch.int32), expected.view(torch.int32))
+    with pytest.raises(ValueError, match="contiguous float32"):
+        round_to_bfloat16_(torch.ones(4, 4).t())
+
+
+def test_a_weights_lofi_split_is_made_once_and_redone_after_a_write():
+    w = torch.tensor([[1.9999999, -1.75], [3.0, 1.0]])
+    first = fidelity_operands(torch.ones(1, 2), w, "LoFi")[0][1]
+    assert fidelity_operands(torch.ones(1, 2), w, "LoFi")[0][1] is first  # cached on the tensor
+    w[0, 0] = 1.0  # an in-place write bumps torch's version counter: the split is redone
+    again = fidelity_operands(torch.ones(1, 2), w, "LoFi")[0][1]
+    assert again is not first and again.tolist() == truncate_mantissa(w, 5).tolist()
 
 
 def test_bfloat16_rounds_ties_to_even(real_ttnn):
@@ -122,15 +145,19 @@ def test_bf16_accumulation_loses_precision(real_ttnn):
 
 @pytest.mark.parametrize("fidelity", ["LoFi", "HiFi2", "HiFi4"])
 @pytest.mark.parametrize("shapes", [((4, 40, 384), (384, 96)), ((2, 3, 64, 96), (1, 3, 96, 64))])
-def test_bf16_accumulation_rounds_after_every_k_tile(real_ttnn, fidelity, shapes):
-    """The fused K-tile loop equals the plain model: sum one 32-wide K-tile's product, store as bfloat16, repeat."""
+@pytest.mark.parametrize("step", [32, 16])
+def test_bf16_accumulation_rounds_after_every_k_tile(real_ttnn, fidelity, shapes, step):
+    """The fused K-tile loop equals the plain model: sum one 32-wide K-tile's product (or ``step`` products),
+    store as bfloat16, repeat."""
     torch.manual_seed(3)
     a = quantize(torch.randn(shapes[0]), real_ttnn.bfloat16)
     b = quantize(torch.randn(shapes[1]), real_ttnn.bfloat16)
     expected = None
-    for k in range(0, a.shape[-1], 32):
-        part = fidelity_matmul(a[..., k : k + 32], b[..., k : k + 32, :], fidelity)
+    for k in range(0, a.shape[-1], step):
+        part = fidelity_matmul(a[..., k : k + step], b[..., k : k + step, :], fidelity)
         expected = part if expected is None else expected + part
         expected = expected.to(torch.bfloat16).float()
-    ours = accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul)
+    ours = accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul, step=step)
     assert torch.equal(ours, expected)
+    if step == 32:
+        assert torch.equal(ours, accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul))

@@ -4,13 +4,13 @@ Storage
     A tensor stored as ``bfloat16`` holds ``torch``'s round-to-nearest-even bfloat16 of its values; a
     tensor stored as ``bfloat8_b`` / ``bfloat4_b`` (block floating point: one shared 8-bit exponent per
     16 values of a tile-face row, 7 or 3 mantissa bits each) holds exactly what real ttnn's host
-    conversion gives (``from_torch(..., layout=TILE_LAYOUT)`` then ``to_torch``). ``block_float`` does
-    that conversion in torch, the way tt-metal's ``convert_u32_to_bfp`` describes it (the shared exponent
-    is the block's largest; each mantissa, hidden bit included, is shifted right by its exponent's
-    distance from it, dropping bits, then rounded to nearest even and clamped), four times faster than
-    the round trip through ttnn. Blocks it does not model (NaN/inf, or values below 2**-103, where ttnn
-    treats subnormals as normals) go through ttnn's conversion itself. ``tests/test_numerics.py`` proves
-    both paths bit-exact against ttnn.
+    conversion gives (``from_torch(..., layout=TILE_LAYOUT)`` then ``to_torch``). ``kernels.block_float``
+    does that conversion in one compiled pass, the way tt-metal's ``convert_u32_to_bfp`` describes it (the
+    shared exponent is the block's largest; each mantissa, hidden bit included, is shifted right by its
+    exponent's distance from it, dropping bits, then rounded to nearest even and clamped), fifteen times
+    faster than the round trip through ttnn. Blocks it does not model (NaN/inf, or values below 2**-103,
+    where ttnn treats subnormals as normals) go through ttnn's conversion itself. ``tests/test_numerics.py``
+    proves both paths bit-exact against ttnn.
 
 Math fidelity (the Tensix matrix engine, FPU)
     The FPU's multipliers take at most 5 bits of a SrcA mantissa and 7 bits of a SrcB mantissa,
@@ -38,9 +38,11 @@ Accumulation
     With ``fp32_dest_acc_en`` the destination registers hold float32 and a matmul accumulates in
     float32. Without it they hold bfloat16 and every ``MVMUL`` rounds ``Dst + product`` to bfloat16
     (round to nearest even; same ISA documentation). The hardware does that per 16 products and per
-    fidelity phase; we round the running sum once per K-tile of 32 products, all phases summed first,
-    a coarser model that keeps the emulator fast. Element-wise ops and normalisations without fp32
-    accumulation keep their intermediates in bfloat16 too.
+    fidelity phase (the ISA's ``MVMUL`` takes 16 of K; ``Dst.md`` runs the phase loop outermost); we
+    round the running sum once per K-tile of 32 products, all phases summed first, a coarser model that
+    keeps the emulator fast: rounding per 16 takes about 1.4 times as long per matmul and changes most
+    outputs by a bfloat16 ulp (``python -m bertlib bench --granularity``). Element-wise ops and
+    normalisations without fp32 accumulation keep their intermediates in bfloat16 too.
 
 Approximate math (``math_approx_mode``)
     The SFPU's fast exp and GELU: we model fast exp as exp rounded to bfloat16 before it is summed,
@@ -65,6 +67,7 @@ from typing import Any
 import torch
 import ttnn
 
+from bertlib.emulator.kernels import block_float, round_to_bfloat16_
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 
 TILE = 32
@@ -120,34 +123,6 @@ def quantize(values: torch.Tensor, dtype: Any) -> torch.Tensor:
     raise TypeError(f"dtype {dtype} is not emulated; use bfloat16, bfloat8_b, bfloat4_b, float32 or uint32")
 
 
-def _pow2(exponents: torch.Tensor) -> torch.Tensor:
-    """2 ** exponents as float32, for int32 exponents in [-126, 127]."""
-    return ((exponents + 127) << 23).view(torch.float32)
-
-
-def block_float(values: torch.Tensor, mantissa_bits: int) -> torch.Tensor | None:
-    """ttnn's block-float storage (16 values share an exponent) of ``values`` as float32, or None for
-    blocks holding NaN/inf or only values below 2**-103, which ``quantize`` leaves to ttnn itself."""
-    x = values.to(torch.float32)
-    width = x.shape[-1] if x.dim() else 1
-    pad = (-width) % 16
-    x = torch.nn.functional.pad(x.reshape(*x.shape[:-1], width), (0, pad)) if pad else x
-    blocks = x.reshape(*x.shape[:-1], -1, 16)
-    magnitude = blocks.abs()
-    peak = magnitude.amax(dim=-1, keepdim=True)
-    if not bool(torch.isfinite(peak).all()):
-        return None
-    shared = peak.view(torch.int32) >> 23  # the largest biased exponent of each block
-    if bool(((shared < 24) & (peak > 0)).any()):
-        return None
-    shared.clamp_(min=24)
-    # the 24-bit mantissa shifted to the shared exponent (bits below it dropped), rounded to nearest even
-    magnitude.mul_(_pow2(150 - shared)).floor_().mul_(2.0 ** (mantissa_bits - 24)).round_()
-    magnitude.clamp_(max=2**mantissa_bits - 1).mul_(_pow2(shared - 126 - mantissa_bits))
-    out = magnitude.copysign_(blocks).add_(0.0).reshape(x.shape)  # + 0.0: a zero is stored without sign
-    return (out[..., :width] if pad else out).reshape(values.shape)
-
-
 def truncate_mantissa(values: torch.Tensor, kept_bits: int) -> torch.Tensor:
     """Keep the ``kept_bits`` high mantissa bits (hidden bit included) of float32 values; truncate the rest."""
     mask = ~((1 << (24 - kept_bits)) - 1) & 0xFFFFFFFF
@@ -179,12 +154,22 @@ def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[t
     if fidelity not in FIDELITY_ORDER:
         raise ValueError(f"unknown math fidelity {fidelity!r}; use one of {FIDELITY_ORDER}")
     a_hi = truncate_mantissa(a, 7)
-    b_hi = truncate_mantissa(b, 5)
-    if fidelity == "LoFi":
-        return [(a_hi, b_hi)]
     if fidelity == "HiFi2":
         return [(a_hi, b)]
+    b_hi = _srca_high(b)
+    if fidelity == "LoFi":
+        return [(a_hi, b_hi)]
     return [(a_hi, b), (a - a_hi, b_hi)]  # HiFi3
+
+
+def _srca_high(b: torch.Tensor) -> torch.Tensor:
+    """``b``'s high 5 mantissa bits (SrcA's part of a LoFi product), kept on ``b`` while ``b`` is unchanged
+    (torch's version counter): a weight is split once, not at every call."""
+    cached = getattr(b, "_srca_high", None)
+    if cached is None or cached[0] != b._version:
+        cached = (b._version, truncate_mantissa(b, 5))
+        b._srca_high = cached
+    return cached[1]
 
 
 Golden = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -207,28 +192,27 @@ def _batched(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     return a3, b3, (*batch, a.shape[-2], b.shape[-1])
 
 
-def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, golden: Golden) -> torch.Tensor:
-    """a @ b at the config's fidelity; without fp32 accumulation the sum is rounded to bf16 per K-tile.
+def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, golden: Golden, *,
+                      step: int = TILE) -> torch.Tensor:
+    """a @ b at the config's fidelity; without fp32 accumulation the sum is rounded to bf16 per K-tile
+    (``step`` products per rounding: ``bench.accumulation_granularity`` times the hardware's 16).
 
     With bf16 accumulation each K-tile's product (the golden's ``a @ b`` on that slice) is added into
-    the running float32 sum by ``torch.baddbmm``, which fuses the add, then the sum is stored as bfloat16.
+    the running float32 sum by ``torch.baddbmm``, which fuses the add, then the sum is rounded to
+    bfloat16 in place (``kernels.round_to_bfloat16_``, one pass over memory).
     """
     pairs = fidelity_operands(a, b, numerics.math_fidelity)  # the operands are split once, not per K-tile
     k = a.shape[-1]
-    if numerics.fp32_dest_acc_en or k <= TILE:
+    if numerics.fp32_dest_acc_en or k <= step:
         return _products(pairs, golden)
     pairs3 = [_batched(p, q) for p, q in pairs]
     shape = pairs3[0][2]
     total = None
-    for start in range(0, k, TILE):
+    for start in range(0, k, step):
         for p, q, _ in pairs3:
-            p_k, q_k = p[..., start : start + TILE], q[..., start : start + TILE, :]
+            p_k, q_k = p[..., start : start + step], q[..., start : start + step, :]
             total = torch.bmm(p_k, q_k) if total is None else torch.baddbmm(total, p_k, q_k, out=total)
-        if start == 0:
-            rounded = total.to(torch.bfloat16)
-        else:
-            rounded.copy_(total)
-        total.copy_(rounded)
+        round_to_bfloat16_(total)
     return total.reshape(shape)
 
 
@@ -296,14 +280,14 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
         return ttnn.get_golden_function(ttnn.softmax)(x.to(torch.float32), dim)
     work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
-    values = x.to(work)
+    values = x.to(work, copy=True)  # a fresh tensor: every step below writes in place
     if scale is not None:
-        values = values * scale
+        values.mul_(scale)
     if mask is not None:
-        values = values + mask.to(work)
+        values.add_(mask.to(work))
     if stable:
-        values = values - values.amax(dim=dim, keepdim=True)
-    exps = torch.exp(values)
+        values.sub_(values.amax(dim=dim, keepdim=True))
+    exps = values.exp_()
     if numerics.math_approx_mode and work == torch.float32:
-        exps = round_bf16(exps)
-    return exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))  # bfloat16 or float32, as computed
+        exps.copy_(exps.to(torch.bfloat16))
+    return exps.mul_(torch.reciprocal(exps.sum(dim=dim, keepdim=True)))  # bfloat16 or float32, as computed

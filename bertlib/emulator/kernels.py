@@ -1,0 +1,100 @@
+"""Compiled host kernels for the emulator's element-wise numerics passes (numba).
+
+Each pass here reads and writes every value once, where the same step in torch takes two to a dozen
+passes over memory: rounding a float32 accumulator to bfloat16 in place (``round_to_bfloat16_``) and
+block-float storage (``block_float``). They run on the float32 bits, as integers, so their results are
+the bits torch's ``to(torch.bfloat16)`` and ttnn's host conversion give (``tests/test_numerics.py``).
+
+numba compiles each kernel on its first call and caches the machine code next to this file
+(``__pycache__``), so a later process loads it in milliseconds.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import torch
+from llvmlite import ir
+from numba.extending import intrinsic
+
+_JIT = dict(nogil=True, cache=True, boundscheck=False)
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):  # noqa: ARG001 (numba passes the typing context)
+    """The float32 whose bits are the uint32 ``bits`` (a register move, no memory)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return numba.types.float32(numba.types.uint32), codegen
+
+
+@intrinsic
+def _bits_from_float(typingctx, value):  # noqa: ARG001
+    """The bits of the float32 ``value``, as a uint32."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+    return numba.types.uint32(numba.types.float32), codegen
+
+
+@numba.njit(parallel=True, **_JIT)
+def _round_bf16_bits(bits: np.ndarray) -> None:
+    """float32 bits -> bits of the nearest bfloat16 (ties to even), in place; a NaN becomes 0xFFFF (torch's too)."""
+    for i in numba.prange(bits.size):
+        v = bits[i]
+        rounded = (v + np.uint32(0x7FFF) + ((v >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)
+        bits[i] = np.uint32(0xFFFF0000) if (v & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000) else rounded
+
+
+def round_to_bfloat16_(values: torch.Tensor) -> torch.Tensor:
+    """Round a contiguous float32 tensor to bfloat16 in place (kept as float32); returns it.
+
+    Bit-identical to ``values.copy_(values.to(torch.bfloat16))``, in one pass over memory instead of two.
+    """
+    if values.dtype != torch.float32 or not values.is_contiguous():
+        raise ValueError("round_to_bfloat16_ needs a contiguous float32 tensor")
+    with torch.profiler.record_function("bertlib::round_to_bfloat16_"):  # for bench.where_time_goes
+        # numba's parallel loops do not write through ``ndarray.view``: the uint32 view is made here
+        _round_bf16_bits(values.numpy().reshape(-1).view(np.uint32))
+    return values
+
+
+@numba.njit(parallel=True, **_JIT)
+def _block_float_rows(x: np.ndarray, out: np.ndarray, mantissa_bits: int) -> bool:
+    """ttnn's block-float values of the float32 rows ``x`` (blocks of 16 along a row) into ``out``; False
+    (``out`` unfinished) where a block holds NaN/inf or only values below 2**-103. The steps are
+    ``numerics``' module docstring's, each exact in float32."""
+    rows, width = x.shape
+    largest = np.float32((1 << mantissa_bits) - 1)
+    keep = _float_from_bits(np.uint32((127 + mantissa_bits - 24) << 23))  # 2 ** (bits - 24)
+    ok = np.ones(rows, dtype=np.bool_)
+    for r in numba.prange(rows):
+        for start in range(0, width, 16):
+            stop = min(start + 16, width)
+            peak = np.uint32(0)  # the largest magnitude's bits (a NaN's are larger than any number's)
+            for j in range(start, stop):
+                peak = max(peak, _bits_from_float(abs(x[r, j])))
+            shared = np.int64(peak >> np.uint32(23))  # its biased exponent, which the block shares
+            if shared == 0xFF or (shared < 24 and peak > 0):
+                ok[r] = False
+                break
+            shared = max(shared, 24)
+            to_shared = _float_from_bits(np.uint32((277 - shared) << 23))  # 2 ** (150 - shared)
+            scale = _float_from_bits(np.uint32((shared + 1 - mantissa_bits) << 23))  # 2 ** (shared - 126 - bits)
+            for j in range(start, stop):
+                # the 24-bit mantissa at the shared exponent (bits below it dropped), rounded to nearest even
+                q = min(np.rint(np.floor(abs(x[r, j]) * to_shared) * keep), largest)
+                out[r, j] = np.copysign(q * scale, x[r, j]) + np.float32(0.0)  # + 0: a zero is stored without sign
+    return bool(ok.all())
+
+
+def block_float(values: torch.Tensor, mantissa_bits: int) -> torch.Tensor | None:
+    """ttnn's block-float storage of ``values`` (16 values along the last axis share an exponent) as float32,
+    or None where a block holds NaN/inf or only values below 2**-103 (ttnn's own conversion handles those)."""
+    x = values.to(torch.float32).contiguous()
+    width = x.shape[-1] if x.dim() else 1
+    rows = x.reshape(-1, width)
+    out = torch.empty_like(rows)
+    with torch.profiler.record_function("bertlib::block_float"):
+        if not _block_float_rows(rows.numpy(), out.numpy(), mantissa_bits):
+            return None
+    return out.reshape(values.shape)
