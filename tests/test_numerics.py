@@ -3,13 +3,12 @@
 import pytest
 import torch
 
-from bertlib.emulator.kernels import block_float, round_to_bfloat16_
+from bertlib.emulator.kernels import block_float, round_to_bfloat16_, truncate_mantissa
 from bertlib.emulator.numerics import (
     Numerics,
     accumulate_matmul,
     fidelity_operands,
     quantize,
-    truncate_mantissa,
 )
 
 
@@ -107,6 +106,10 @@ def test_truncate_mantissa_keeps_high_bits():
     x = torch.tensor([1.9999999, -1.75, 3.0])
     assert truncate_mantissa(x, 2).tolist() == [1.5, -1.5, 3.0]
     assert truncate_mantissa(x, 24).tolist() == x.tolist()
+    stored = torch.tensor([[1.9921875, -1.75], [3.0, 2**-130]]).to(torch.bfloat16)  # read as bfloat16, transposed
+    assert truncate_mantissa(stored.t(), 7).tolist() == [[1.984375, 3.0], [-1.75, 2**-130]]
+    with pytest.raises(ValueError, match="bfloat16 or float32"):
+        truncate_mantissa(torch.ones(2, dtype=torch.int64), 7)
 
 
 def fidelity_matmul(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> torch.Tensor:

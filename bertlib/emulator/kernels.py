@@ -59,6 +59,28 @@ def round_to_bfloat16_(values: torch.Tensor) -> torch.Tensor:
 
 
 @numba.njit(parallel=True, **_JIT)
+def _truncated_bits(bits: np.ndarray, shift: int, mask: np.uint32, out: np.ndarray) -> None:
+    """out = the float32 bits of ``bits`` (bfloat16 bits when ``shift`` is 16) with only ``mask``'s bits kept."""
+    for i in numba.prange(bits.size):
+        out[i] = (np.uint32(bits[i]) << np.uint32(shift)) & mask
+
+
+def truncate_mantissa(values: torch.Tensor, kept_bits: int) -> torch.Tensor:
+    """A float32 copy of bfloat16 or float32 ``values`` keeping the ``kept_bits`` high mantissa bits (hidden bit
+    included) and dropping the rest: the conversion and the truncation in one pass."""
+    if values.dtype not in (torch.bfloat16, torch.float32):
+        raise ValueError(f"truncate_mantissa reads bfloat16 or float32, not {values.dtype}")
+    source = values.contiguous()
+    out = torch.empty(values.shape, dtype=torch.float32)
+    bits = source.view(torch.int16 if source.dtype == torch.bfloat16 else torch.int32).numpy().reshape(-1)
+    mask = np.uint32(~((1 << (24 - kept_bits)) - 1) & 0xFFFFFFFF)
+    with torch.profiler.record_function("bertlib::truncate_mantissa"):
+        _truncated_bits(bits.view(np.uint16 if source.dtype == torch.bfloat16 else np.uint32),
+                        16 if source.dtype == torch.bfloat16 else 0, mask, out.numpy().reshape(-1).view(np.uint32))
+    return out
+
+
+@numba.njit(parallel=True, **_JIT)
 def _block_float_rows(x: np.ndarray, out: np.ndarray, mantissa_bits: int) -> bool:
     """ttnn's block-float values of the float32 rows ``x`` (blocks of 16 along a row) into ``out``; False
     (``out`` unfinished) where a block holds NaN/inf or only values below 2**-103. The steps are

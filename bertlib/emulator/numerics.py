@@ -67,7 +67,7 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator.kernels import block_float, round_to_bfloat16_
+from bertlib.emulator.kernels import block_float, round_to_bfloat16_, truncate_mantissa
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 
 TILE = 32
@@ -123,13 +123,6 @@ def quantize(values: torch.Tensor, dtype: Any) -> torch.Tensor:
     raise TypeError(f"dtype {dtype} is not emulated; use bfloat16, bfloat8_b, bfloat4_b, float32 or uint32")
 
 
-def truncate_mantissa(values: torch.Tensor, kept_bits: int) -> torch.Tensor:
-    """Keep the ``kept_bits`` high mantissa bits (hidden bit included) of float32 values; truncate the rest."""
-    mask = ~((1 << (24 - kept_bits)) - 1) & 0xFFFFFFFF
-    as_int = values.contiguous().view(torch.int32)
-    return (as_int & torch.tensor(mask, dtype=torch.int64).to(torch.int32)).view(torch.float32)
-
-
 @dataclass(frozen=True)
 class Numerics:
     """A resolved compute-kernel config: what the emulator needs of it."""
@@ -148,18 +141,19 @@ class Numerics:
 
 
 def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """The (in0, in1) pairs whose exact products the FPU adds up at ``fidelity``: a is in0 (srcB), b is in1 (srcA)."""
+    """The float32 (in0, in1) pairs whose exact products the FPU adds up at ``fidelity``: a is in0 (srcB), b is
+    in1 (srcA); either may be stored bfloat16 (the split converts it in the same pass)."""
     if fidelity == "HiFi4":
-        return [(a, b)]
+        return [(a.to(torch.float32), b.to(torch.float32))]
     if fidelity not in FIDELITY_ORDER:
         raise ValueError(f"unknown math fidelity {fidelity!r}; use one of {FIDELITY_ORDER}")
     a_hi = truncate_mantissa(a, 7)
     if fidelity == "HiFi2":
-        return [(a_hi, b)]
+        return [(a_hi, b.to(torch.float32))]
     b_hi = _srca_high(b)
     if fidelity == "LoFi":
         return [(a_hi, b_hi)]
-    return [(a_hi, b), (a - a_hi, b_hi)]  # HiFi3
+    return [(a_hi, b.to(torch.float32)), (a.to(torch.float32) - a_hi, b_hi)]  # HiFi3
 
 
 def _srca_high(b: torch.Tensor) -> torch.Tensor:
@@ -280,9 +274,8 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
         return ttnn.get_golden_function(ttnn.softmax)(x.to(torch.float32), dim)
     work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
-    values = x.to(work, copy=True)  # a fresh tensor: every step below writes in place
-    if scale is not None:
-        values.mul_(scale)
+    # the first step makes a fresh tensor, every later one writes in place
+    values = x.to(work) * scale if scale is not None else x.to(work, copy=True)
     if mask is not None:
         values.add_(mask.to(work))
     if stable:

@@ -112,10 +112,13 @@ def _matmul_like(
     flops = 2.0 * math.prod(shape) * a_shape[-1]
 
     def compute() -> torch.Tensor:
-        x = a.values.transpose(-1, -2) if transpose_a else a.values
-        w = b.values.transpose(-1, -2) if transpose_b else b.values
+        exact = numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en
+        # the fidelity split reads stored bfloat16 itself (conversion and truncation in one pass)
+        x, w = (a.values, b.values) if exact else (a.stored, b.stored)
+        x = x.transpose(-1, -2) if transpose_a else x
+        w = w.transpose(-1, -2) if transpose_b else w
         bias_values = None if fused_bias is None else fused_bias.values
-        if numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en:  # the exact product
+        if exact:
             out = golden(ttnn.linear)(x, w, bias=bias_values)
         else:
             out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
