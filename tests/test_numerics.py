@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from bertlib.emulator.kernels import block_float, round_to_bfloat16_, truncate_mantissa
+from bertlib.emulator.kernels import _exp_table, block_float, round_to_bfloat16_, softmax_bfloat16, truncate_mantissa
 from bertlib.emulator.numerics import (
     Numerics,
     accumulate_matmul,
@@ -164,3 +164,49 @@ def test_bf16_accumulation_rounds_after_every_k_tile(real_ttnn, fidelity, shapes
     assert torch.equal(ours, expected)
     if step == 32:
         assert torch.equal(ours, accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul))
+
+
+def _bfloat16_softmax_step_by_step(x, dim=-1, *, stable=True, scale=None, mask=None):
+    """The model: torch's bfloat16 ops one at a time (each computes in float32 and rounds to bfloat16)."""
+    values = x.to(torch.bfloat16)
+    if scale is not None:
+        values = values * scale
+    if mask is not None:
+        values = values + mask.to(torch.bfloat16)
+    if stable:
+        values = values - values.amax(dim=dim, keepdim=True)
+    exps = torch.exp(values)
+    return exps * torch.reciprocal(exps.sum(dim=dim, keepdim=True))
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    nan = torch.isnan(a)
+    return torch.equal(nan, torch.isnan(b)) and torch.equal(a[~nan].view(torch.int16), b[~nan].view(torch.int16))
+
+
+def test_compiled_bfloat16_softmax_is_torchs_step_by_step():
+    """Scales, broadcast masks (huge negative too), dims, unstable, NaN/inf rows: bit for bit."""
+    torch.manual_seed(5)
+    x = (torch.randn(2, 3, 40, 70) * 4).to(torch.bfloat16)
+    padding = ((torch.rand(2, 1, 1, 70) > 0.3).float() - 1) * 1e4
+    cases = [dict(), dict(scale=0.17677669529663687), dict(scale=0.125, mask=padding), dict(stable=False, scale=0.05),
+             dict(mask=torch.randn(40, 70)), dict(mask=(torch.rand(2, 1, 40, 1) > 0.5).float() * -3.0e38),
+             dict(dim=1), dict(dim=0, scale=2.0)]
+    for case in cases:
+        assert _same_bits(softmax_bfloat16(x, **case), _bfloat16_softmax_step_by_step(x, **case)), case
+    special = torch.randn(3, 40).to(torch.bfloat16)
+    special[0, 3], special[1, :], special[2, 5] = float("nan"), float("-inf"), float("inf")
+    assert _same_bits(softmax_bfloat16(special), _bfloat16_softmax_step_by_step(special))
+    for wrong in (torch.zeros(5, 40, 70), torch.zeros(4, 2, 3, 40, 70)):
+        with pytest.raises(RuntimeError, match="does not broadcast"):
+            softmax_bfloat16(x, mask=wrong)
+
+
+def test_exp_table_is_torchs_exp_in_every_position():
+    """The softmax's exp lookup holds torch's exp of each bfloat16; torch's vectorised and scalar (tail) paths agree
+    on all 65536 inputs, so the lookup matches torch wherever a value sits in a tensor."""
+    every = torch.arange(2**16, dtype=torch.int32).to(torch.int16).view(torch.bfloat16)
+    table = torch.from_numpy(_exp_table().view("int16")).view(torch.bfloat16)
+    assert _same_bits(table, torch.exp(every))  # vectorised
+    one_by_one = torch.cat([torch.exp(every[i : i + 7]) for i in range(0, 2**16, 7)])  # 7 < a vector: scalar path
+    assert _same_bits(table, one_by_one)

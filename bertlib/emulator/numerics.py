@@ -67,7 +67,7 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator.kernels import block_float, round_to_bfloat16_, truncate_mantissa
+from bertlib.emulator.kernels import block_float, round_to_bfloat16_, softmax_bfloat16, truncate_mantissa
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 
 TILE = 32
@@ -273,14 +273,14 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     """
     if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
         return ttnn.get_golden_function(ttnn.softmax)(x.to(torch.float32), dim)
-    work = torch.float32 if numerics.fp32_dest_acc_en else torch.bfloat16
-    # the first step makes a fresh tensor, every later one writes in place
-    values = x.to(work) * scale if scale is not None else x.to(work, copy=True)
+    if not numerics.fp32_dest_acc_en:  # the same bfloat16 steps, compiled (bit-identical, tested)
+        return softmax_bfloat16(x, dim, stable=stable, scale=scale, mask=mask)
+    values = x.to(torch.float32) * scale if scale is not None else x.to(torch.float32, copy=True)
     if mask is not None:
-        values.add_(mask.to(work))
+        values.add_(mask.to(torch.float32))
     if stable:
         values.sub_(values.amax(dim=dim, keepdim=True))
     exps = values.exp_()
-    if numerics.math_approx_mode and work == torch.float32:
+    if numerics.math_approx_mode:
         exps.copy_(exps.to(torch.bfloat16))
-    return exps.mul_(torch.reciprocal(exps.sum(dim=dim, keepdim=True)))  # bfloat16 or float32, as computed
+    return exps.mul_(torch.reciprocal(exps.sum(dim=dim, keepdim=True)))
