@@ -123,7 +123,7 @@ def _matmul_like(
         else:
             out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
             if bias_values is not None:
-                out = out + bias_values
+                out = out.add_(bias_values)  # out is this call's own tensor
         return apply_activation(out, fused_act, numerics.math_approx_mode)
 
     inputs = [a, b] + ([fused_bias] if fused_bias is not None else [])
