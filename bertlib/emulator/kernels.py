@@ -196,7 +196,8 @@ def softmax_bfloat16(x: torch.Tensor, dim: int = -1, *, stable: bool = True, sca
     rows = moved.reshape(-1, width)
     mask_bits, mask_rows = np.empty((0, width), np.uint16), np.empty(0, np.int64)
     if mask is not None:
-        if mask.dim() > x.dim() or any(m not in (1, n) for m, n in zip(reversed(mask.shape), reversed(x.shape))):
+        trailing = zip(reversed(mask.shape), reversed(x.shape), strict=False)  # a mask may have fewer dims
+        if mask.dim() > x.dim() or any(m not in (1, n) for m, n in trailing):
             raise RuntimeError(f"softmax: a mask of shape {list(mask.shape)} does not broadcast to the input's "
                                f"shape {list(x.shape)}")
         small = mask.to(torch.bfloat16).reshape((1,) * (x.dim() - mask.dim()) + tuple(mask.shape)).movedim(dim, -1)

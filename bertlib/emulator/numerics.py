@@ -7,10 +7,10 @@ Storage
     conversion gives (``from_torch(..., layout=TILE_LAYOUT)`` then ``to_torch``). ``kernels.block_float``
     does that conversion in one compiled pass, the way tt-metal's ``convert_u32_to_bfp`` describes it (the
     shared exponent is the block's largest; each mantissa, hidden bit included, is shifted right by its
-    exponent's distance from it, dropping bits, then rounded to nearest even and clamped), fifteen times
-    faster than the round trip through ttnn. Blocks it does not model (NaN/inf, or values below 2**-103,
-    where ttnn treats subnormals as normals) go through ttnn's conversion itself. ``tests/test_numerics.py``
-    proves both paths bit-exact against ttnn.
+    exponent's distance from it, dropping bits, then rounded to nearest even and clamped), without the
+    round trip through ttnn. Blocks it does not model (NaN/inf, or values below 2**-103, where ttnn treats
+    subnormals as normals) go through ttnn's conversion itself. ``tests/test_numerics.py`` proves both
+    paths bit-exact against ttnn.
 
 Math fidelity (the Tensix matrix engine, FPU)
     The FPU's multipliers take at most 5 bits of a SrcA mantissa and 7 bits of a SrcB mantissa,
