@@ -210,3 +210,11 @@ def test_exp_table_is_torchs_exp_in_every_position():
     assert _same_bits(table, torch.exp(every))  # vectorised
     one_by_one = torch.cat([torch.exp(every[i : i + 7]) for i in range(0, 2**16, 7)])  # 7 < a vector: scalar path
     assert _same_bits(table, one_by_one)
+
+
+def test_granularity_bench_times_both_models_of_rounding():
+    from bertlib.bench import accumulation_granularity
+
+    (row,) = accumulation_granularity({"small": (64, 256, 96)}, repeats=1)
+    assert row["per_32_s"] > 0 and row["per_16_s"] > 0
+    assert 0.5 < row["outputs_differing"] < 1.0  # rounding twice as often moves most outputs by an ulp, not all
