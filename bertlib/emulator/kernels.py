@@ -24,7 +24,7 @@ _JIT = dict(nogil=True, cache=True, boundscheck=False, error_model="numpy")  # n
 
 
 @intrinsic
-def _float_from_bits(typingctx, bits):  # noqa: ARG001 (numba passes the typing context)
+def _float_from_bits(typingctx, bits):  # numba passes its typing context first
     """The float32 whose bits are the uint32 ``bits`` (a register move, no memory)."""
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.FloatType())
@@ -32,7 +32,7 @@ def _float_from_bits(typingctx, bits):  # noqa: ARG001 (numba passes the typing 
 
 
 @intrinsic
-def _bits_from_float(typingctx, value):  # noqa: ARG001
+def _bits_from_float(typingctx, value):
     """The bits of the float32 ``value``, as a uint32."""
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.IntType(32))
