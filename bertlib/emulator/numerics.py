@@ -40,7 +40,7 @@ Accumulation
     (round to nearest even; same ISA documentation). The hardware does that per 16 products and per
     fidelity phase (the ISA's ``MVMUL`` takes 16 of K; ``Dst.md`` runs the phase loop outermost); we
     round the running sum once per K-tile of 32 products, all phases summed first, a coarser model that
-    keeps the emulator fast: rounding per 16 takes about 1.4 times as long per matmul and changes most
+    keeps the emulator fast: rounding per 16 takes 1.4 to 1.6 times as long per matmul and changes most
     outputs by a bfloat16 ulp (``python -m bertlib bench --granularity``). Element-wise ops and
     normalisations without fp32 accumulation keep their intermediates in bfloat16 too.
 
