@@ -39,13 +39,25 @@ def _bits_from_float(typingctx, value):
     return numba.types.uint32(numba.types.float32), codegen
 
 
+@numba.njit(inline="always")
+def _to_float(bits: np.uint16) -> np.float32:
+    return _float_from_bits(np.uint32(bits) << np.uint32(16))
+
+
+@numba.njit(inline="always")
+def _round_bits(value: np.float32) -> np.uint16:
+    """The bfloat16 bits nearest ``value`` (ties to even); a NaN becomes 0xFFFF, as torch's vectorised conversion
+    makes it."""
+    v = np.uint32(_bits_from_float(value))
+    rounded = np.uint16((v + np.uint32(0x7FFF) + ((v >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16))
+    return np.uint16(0xFFFF) if (v & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000) else rounded
+
+
 @numba.njit(parallel=True, **_JIT)
 def _round_bf16_bits(bits: np.ndarray) -> None:
-    """float32 bits -> bits of the nearest bfloat16 (ties to even), in place; a NaN becomes 0xFFFF (torch's too)."""
+    """float32 bits -> the float32 bits of the nearest bfloat16, in place (``_round_bits``)."""
     for i in numba.prange(bits.size):
-        v = bits[i]
-        rounded = (v + np.uint32(0x7FFF) + ((v >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)
-        bits[i] = np.uint32(0xFFFF0000) if (v & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000) else rounded
+        bits[i] = np.uint32(_round_bits(_float_from_bits(bits[i]))) << np.uint32(16)
 
 
 def round_to_bfloat16_(values: torch.Tensor) -> torch.Tensor:
@@ -123,19 +135,6 @@ def block_float(values: torch.Tensor, mantissa_bits: int) -> torch.Tensor | None
         if not _block_float_rows(rows.numpy(), out.numpy(), mantissa_bits):
             return None
     return out.reshape(values.shape)
-
-
-@numba.njit(inline="always")
-def _to_float(bits: np.uint16) -> np.float32:
-    return _float_from_bits(np.uint32(bits) << np.uint32(16))
-
-
-@numba.njit(inline="always")
-def _round_bits(value: np.float32) -> np.uint16:
-    """The bfloat16 bits nearest ``value`` (ties to even; a NaN stays a NaN)."""
-    v = np.uint32(_bits_from_float(value))
-    rounded = np.uint16((v + np.uint32(0x7FFF) + ((v >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16))
-    return np.uint16(0x7FC0) if (v & np.uint32(0x7FFFFFFF)) > np.uint32(0x7F800000) else rounded
 
 
 @numba.njit(parallel=True, **_JIT)
