@@ -503,11 +503,15 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "batch", 1) < 1:
         print("error: --batch must be at least 1", file=sys.stderr)
         return 2
+    from bertlib.device import close_all
+
     try:
         return args.func(args)
     except BertlibError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    finally:
+        close_all()  # every command releases the devices it opened
 
 
 if __name__ == "__main__":

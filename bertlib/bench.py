@@ -37,7 +37,7 @@ def median_seconds(fn: Callable[..., object], *args: object, repeats: int, warm_
 
 def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int = 384, repeats: int = 3) -> list[dict]:
     """One row per (model, precision): emulator seconds, HF seconds and their ratio."""
-    handle = open_device(quiet=True)
+    handle = open_device("emulator", quiet=True)  # the emulator's speed, on a card machine too
     rows = []
     for name in models:
         loaded = load_model(name)
@@ -69,7 +69,7 @@ def where_time_goes(model: str, precision: str, *, batch: int = 8, seq: int = 38
     """Host seconds of one emulated forward pass per op group (``torch.profiler``; ops in no group are "other")."""
     loaded = load_model(model)
     windows = default_windows(loaded, batch=batch, seq=seq)
-    tt = TTModel.build(loaded, precision, open_device(quiet=True))
+    tt = TTModel.build(loaded, precision, open_device("emulator", quiet=True))
     args = (windows.input_ids, windows.token_type_ids, windows.attention_mask)
     tt(*args)  # warm-up
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:

@@ -37,15 +37,17 @@ def compare(model: str | LoadedModel | TTModel = "auto", windows: Windows | None
     ``layer`` is ``"embeddings"``, the encoder layer's index, or ``"qa_head"``. ``windows`` defaults to
     the demo inputs at batch 1, sequence 384 (``bertlib.inputs.default_windows``).
     """
-    from bertlib.device import open_device
+    from bertlib.device import borrow_device
 
-    if handle is None:
-        handle = open_device(quiet=True)
     if isinstance(model, TTModel):
-        tt = model
-    else:
-        loaded = load_model(model) if isinstance(model, str) else model
-        tt = TTModel.build(loaded, precision, handle)
+        return _compare(model, windows)
+    loaded = load_model(model) if isinstance(model, str) else model
+    with borrow_device(handle) as handle:
+        return _compare(TTModel.build(loaded, precision, handle), windows)
+
+
+def _compare(tt: TTModel, windows: Windows | None) -> pd.DataFrame:
+    """``compare``'s rows for a model already built on its device."""
     loaded = tt.loaded
     if windows is None:
         from bertlib.inputs import default_windows

@@ -4,7 +4,8 @@
 parameters and stamps it with a hash of its code cells (``metadata.bertlib.source_hash``). A notebook
 whose code changed after its last run no longer matches its stamp: ``tests/test_notebooks.py`` calls it
 stale. Widget views are kept as their text form (their model ids would change on every run, and GitHub
-cannot show widgets anyway), so a rerun changes nothing but timings.
+cannot show widgets anyway), and papermill's record of this machine's paths is dropped, so a rerun changes
+nothing but timings.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def source_hash(notebook: Any) -> str:
 
 def _strip_volatile(notebook: Any) -> None:
     notebook.metadata.pop("widgets", None)
+    for key in ("input_path", "output_path"):  # this machine's paths: they would be committed with the notebook
+        notebook.metadata.get("papermill", {}).pop(key, None)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)

@@ -6,11 +6,50 @@ from bertlib.device import CHIPS, DeviceError, card_present, open_device
 
 
 def test_auto_falls_back_to_the_emulator_with_one_line(capsys):
-    handle = open_device()
-    assert handle.backend == ("ttnn" if card_present() else "emulator")
+    with open_device() as handle:
+        assert handle.backend == ("ttnn" if card_present() else "emulator")
     if not card_present():
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "host emulator" in err[0] and "no Tenstorrent card" in err[0]
+
+
+def test_device_0_opens_once_until_it_is_closed_as_on_a_card():
+    from bertlib.device import borrow_device, opened
+
+    handle = open_device(quiet=True)
+    try:
+        assert opened() is handle and opened(1) is None
+        with pytest.raises(DeviceError, match=r"Cannot re-initialize device 0, must first call close\(\).*opened\(\)"):
+            open_device(quiet=True)
+        with borrow_device() as borrowed:  # library code takes the open device
+            assert borrowed is handle
+        with open_device("emulator", quiet=True) as private:  # an explicit host emulator is not the card
+            assert private is not handle
+    finally:
+        handle.close()
+    assert opened() is None
+    with borrow_device() as own:  # nothing open: borrowed devices are opened and closed again
+        assert opened() is own
+    assert opened() is None and own.device.closed
+    open_device(quiet=True).close()  # open again after close()
+
+
+def test_the_emulated_ttnn_opens_a_device_once_until_it_is_closed():
+    from bertlib.emulator import make_namespace
+
+    ttnn = make_namespace()
+    device = ttnn.open_device(device_id=0)
+    with pytest.raises(RuntimeError, match=r"Cannot re-initialize device 0, must first call close\(\)"):
+        ttnn.open_device(device_id=0)
+    other = ttnn.open_device(device_id=1)
+    ttnn.close_device(device)
+    ttnn.close_device(other)
+    reopened = ttnn.open_device(device_id=0)
+    assert reopened is not device
+    ttnn.close_device(reopened)
+    mesh = ttnn.open_mesh_device(ttnn.MeshShape(1, 2))
+    ttnn.close_mesh_device(mesh)
+    ttnn.close_mesh_device(ttnn.open_mesh_device(ttnn.MeshShape(1, 2)))
 
 
 def test_handle_unpacks_and_is_a_context_manager():

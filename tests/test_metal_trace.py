@@ -43,9 +43,11 @@ def test_a_device_without_a_trace_region_refuses_the_trace_as_a_card_does():
     ttnn.gelu(x)
     with pytest.raises(RuntimeError, match="only 0 B is allocated for the trace region.*trace_region_size="):
         ttnn.end_trace_capture(device, trace_id, cq_id=0)
+    ttnn.close_device(device)
     traced = ttnn.open_device(device_id=0, trace_region_size=4 << 20)
     trace_id = ttnn.begin_trace_capture(traced, cq_id=0)
     ttnn.end_trace_capture(traced, trace_id, cq_id=0)
+    ttnn.close_device(traced)
 
 
 def test_what_a_capture_refuses():
@@ -64,6 +66,7 @@ def test_what_a_capture_refuses():
         ttnn.execute_trace(device, trace_id, cq_id=ttnn.QueueId(1))
     with pytest.raises(UnsupportedTTNNOp, match="worker_l1_size"):
         ttnn.open_device(device_id=0, worker_l1_size=1 << 20)
+    ttnn.close_device(device)
 
 
 def test_open_device_checks_its_sizes():

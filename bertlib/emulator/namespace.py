@@ -132,6 +132,7 @@ def get_fallback_function(operation: Any) -> Any:
 
 def _device_functions(chip_name: str) -> dict[str, Any]:
     chip = chip_named(chip_name)
+    held: dict[int, EmulatedDevice] = {}  # this namespace's open devices: a card's process opens each one once
 
     def open_device(*, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0,
                     num_command_queues: int = 1, **others: Any) -> EmulatedDevice:
@@ -140,8 +141,11 @@ def _device_functions(chip_name: str) -> dict[str, Any]:
             raise UnsupportedTTNNOp(f"ttnn.open_device({', '.join(others)}=...) is not emulated: it takes device_id, "
                                     "l1_small_size, trace_region_size and num_command_queues")
         check_open_arguments(num_command_queues, trace_region_size, l1_small_size)
-        return EmulatedDevice(chip, device_id, trace_region_size=trace_region_size,
-                              num_command_queues=num_command_queues, l1_small_size=l1_small_size)
+        if device_id in held and not held[device_id].closed:  # tt-metal's device manager: TT_THROW
+            raise RuntimeError(f"Cannot re-initialize device {device_id}, must first call close()")
+        held[device_id] = EmulatedDevice(chip, device_id, trace_region_size=trace_region_size,
+                                         num_command_queues=num_command_queues, l1_small_size=l1_small_size)
+        return held[device_id]
 
     def open_mesh_device(mesh_shape: Any = None, **device_kwargs: Any) -> MeshDevice:
         """An emulated mesh of chips; ``mesh_shape`` is a ``ttnn.MeshShape`` or ``(rows, cols)``."""
@@ -150,6 +154,8 @@ def _device_functions(chip_name: str) -> dict[str, Any]:
 
     def close(device: Any) -> None:
         device.closed = True
+        for member in getattr(device, "devices", ()):  # a mesh closes its chips
+            member.closed = True
 
     def synchronize_device(device: Any, cq_id: Any = None, sub_device_ids: Any = ()) -> None:
         """Every emulated op has finished when it returns: nothing to wait for, once the arguments are checked."""
