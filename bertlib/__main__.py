@@ -230,14 +230,22 @@ def cmd_profile(args: argparse.Namespace) -> int:
     """Predicted device time and memory of one batch on a Tenstorrent chip (an estimate), or the calibration."""
     from bertlib.profile import costmodel
 
+    if args.check_gemm:
+        from bertlib.profile import gemm
+
+        frame = gemm.check_gemm(args.check_gemm)
+        if args.plot:
+            gemm.plot_check(frame).savefig(args.plot)
+        print(json.dumps(gemm.summary(frame)) if args.json else gemm.summary_text(frame, args.check_gemm))
+        return 0
     if args.calibrate:
         constants = costmodel.calibrate()
         rows = costmodel.calibration_table(constants)
         if args.json:
             print(json.dumps({"constants": vars(constants), "rows": rows}))
             return 0
-        print(f"fitted constants: matmul efficiency {constants.matmul_efficiency}, "
-              f"fixed cost per op {constants.op_overhead_s * 1e6:.2f} us\n")
+        print(f"fitted constant: fixed cost per non-matmul op {constants.op_overhead_s * 1e6:.2f} us (matmul rates: "
+              "bertlib/profile/rates.py, fitted to single matmuls; see --check-gemm)\n")
         print(calibration_text(rows))
         return 0
     if args.measure:
@@ -471,7 +479,9 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--measure", action="store_true", help="measure on a Tenstorrent card instead (needs one)")
     profile.add_argument("--compare-csv", metavar="FILE",
                          help="put the prediction beside tt-metal's device profiler CSV (ops_perf_results_*.csv)")
-    profile.add_argument("--plot", metavar="FILE", help="with --compare-csv: draw measured vs predicted per op group")
+    profile.add_argument("--plot", metavar="FILE", help="with --compare-csv or --check-gemm: draw measured vs predicted")
+    profile.add_argument("--check-gemm", metavar="FILE",
+                         help="predict every row of a GEMM CSV (bertlib/profile/data/gemm-*.csv) against its time")
     profile.set_defaults(func=cmd_profile)
 
     sweep = sub.add_parser("precision", help=cmd_precision.__doc__)

@@ -1,20 +1,27 @@
 """Predicted device time and memory of a TT-NN BERT batch, from the emulator's shape-only op trace.
 
-An **estimate**, per op, as a roofline: the time of the slowest of the matrix/vector engines, DRAM and
-L1 traffic, plus a fixed cost per op. The chips' figures are public (``bertlib.profile.chips``); two
-constants are fitted to published tt-metal results on Wormhole (``CALIBRATION``), and nothing else:
+An **estimate**, op by op: a model's time is the sum of its ops' kernel times.
 
-* ``matmul_efficiency``: the share of the matrix engine's peak that a matmul reaches;
-* ``op_overhead_s``: the fixed device time of one op (launch, first tiles through the pipeline).
+* A matmul (``linear``, ``matmul``) is costed from how its program config (or, without one, ttnn's own
+  choice) splits it over the cores: math per fidelity, the unpacker's rate per operand format, a handshake
+  per K block, DRAM and NoC traffic, and a launch (``matmul_kernel_s``). Its per-architecture rates
+  (``bertlib.profile.rates``) are fitted to measured single matmuls, tt-metal's GEMM_FLOPS rows
+  (``python -m bertlib profile --check-gemm``), not to any model.
+* Every other op is a roofline (vector engine, DRAM, NoC) plus one fixed cost, ``Constants.op_overhead_s``,
+  the one constant fitted to published whole-model figures (``CALIBRATION``).
 
-An n300 is two n150-class chips running half the batch each (data parallel): its time is one chip's.
+Times are device kernel times, as in a captured trace; an untraced op takes the longer of its kernel and the
+host's dispatch (``untraced_s``). An n300 is two n150-class chips running half the batch each (data
+parallel): its time is one chip's.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import torch
@@ -25,13 +32,9 @@ from bertlib.emulator.numerics import FUSED_ACTIVATIONS
 from bertlib.emulator.tensor import padded, tensor_bytes
 from bertlib.errors import BertlibError
 from bertlib.models.configs import PrecisionConfig, get_precision
-from bertlib.profile.chips import (
-    CHIPS,
-    ELTWISE_FLOPS_PER_CYCLE,
-    FIDELITY_PHASES,
-    MATMUL_FLOPS_PER_CYCLE,
-    Chip,
-)
+from bertlib.profile.chips import CHIPS, ELTWISE_FLOPS_PER_CYCLE, FIDELITY_PHASES, Chip
+from bertlib.profile.matmul_blocks import TILE, blocking
+from bertlib.profile.rates import MATMUL_RATES, MatmulRates
 
 MATMULS = ("linear", "matmul")
 #: ops grouped for the stacked bars: every op the emulator records maps to one group.
@@ -44,20 +47,26 @@ OP_GROUPS = {
     "embedding": "embedding", "split_query_key_value_and_split_heads": "data movement",
     "concatenate_heads": "data movement", "reshape": "data movement", "permute": "data movement",
     "to_layout": "data movement", "to_memory_config": "data movement",
+    # ops only a published implementation's own sequence has (``Published.as_run``)
+    "reshard": "data movement", "repeat": "data movement", "sum": "eltwise", "clamp": "eltwise", "div": "eltwise",
     **{name: "eltwise" for name in FUSED_ACTIVATIONS},  # an activation ttnn runs after a matmul, as its own op
 }
 
 
+#: Matrix-engine cycles of one 32x32x32 tile product at LoFi on one core (tt-metal tech_reports/GEMM_FLOPS:
+#: LoFi 16, HiFi2 32, HiFi4 64): 32*32*32*2 FLOPs over 4096 per cycle (``chips.MATMUL_FLOPS_PER_CYCLE``).
+TILE_PRODUCT_CYCLES = 16
+
+
 @dataclass(frozen=True)
 class Constants:
-    """The cost model's two fitted constants (see the module docstring)."""
+    """The cost model's constant fitted to whole-model figures (see the module docstring)."""
 
-    matmul_efficiency: float
-    op_overhead_s: float
+    op_overhead_s: float  # the fixed device time of one op other than a matmul (launch, first tiles through)
 
 
-#: Fitted by ``calibrate()`` to ``CALIBRATION`` (``python -m bertlib profile --calibrate`` recomputes them).
-FITTED = Constants(matmul_efficiency=0.49, op_overhead_s=3.75e-05)
+#: Fitted by ``calibrate()`` to ``CALIBRATION`` (``python -m bertlib profile --calibrate`` recomputes it).
+FITTED = Constants(op_overhead_s=7.5e-05)
 
 
 class ProfileError(BertlibError, ValueError):
@@ -133,24 +142,8 @@ def _tiles(shape: tuple[int, ...]) -> int:
     return max(1, math.prod(padded(tuple(shape), ttnn.TILE_LAYOUT)) // 1024)
 
 
-def op_cost(rec: op_trace.OpRecord, chip: Chip, constants: Constants) -> dict[str, Any]:
-    """One op's predicted time: compute, DRAM and L1 (NoC) times, the bound, and the total with the overhead.
-
-    Placement decides the traffic: a sharded operand is read and written by the core that holds it (no NoC,
-    no DRAM); an interleaved one crosses the NoC (and DRAM when it lives there). A multicast matmul's
-    program config sends each in0 block along its row of cores and each in1 block down its column: every
-    core receives its whole row of in0 and column of in1.
-    """
-    grid_cores = rec.cores or (rec.core_grid[0] * rec.core_grid[1] if rec.core_grid else chip.cores)
-    cores = min(grid_cores, _tiles(rec.output_shape))
-    if rec.op in MATMULS:
-        logical = math.prod(rec.output_shape)
-        flops = rec.flops * math.prod(padded(rec.output_shape, ttnn.TILE_LAYOUT)) / max(logical, 1)
-        rate = MATMUL_FLOPS_PER_CYCLE / FIDELITY_PHASES[rec.math_fidelity or "HiFi2"] * constants.matmul_efficiency
-    else:
-        flops = rec.flops
-        rate = ELTWISE_FLOPS_PER_CYCLE
-    compute_s = flops / (cores * rate * chip.clock_hz)
+def _traffic(rec: op_trace.OpRecord, chip: Chip, cores: int) -> tuple[float, float, float]:
+    """DRAM bytes, NoC bytes per core and the NoC time of one op (see ``op_cost``)."""
     inputs = [tensor_bytes(s, d, ttnn.TILE_LAYOUT) for s, d in zip(rec.input_shapes, rec.input_dtypes, strict=True)]
     output = rec.bytes_written
     local = rec.local or [False] * (len(inputs) + 1)
@@ -161,16 +154,74 @@ def op_cost(rec: op_trace.OpRecord, chip: Chip, constants: Constants) -> dict[st
     if rec.mcast_blocks:  # in0 (a row block per core) and in1 (a column block per core) are multicast
         blocks_m, blocks_n = rec.mcast_blocks
         noc_per_core = inputs[0] / blocks_m + inputs[1] / blocks_n + (0 if local[-1] else output / cores)
-    dram_s = dram / chip.dram_bytes_per_s
-    l1_s = noc_per_core / (2 * chip.noc_bytes_per_cycle * chip.clock_hz)
+    return dram, noc_per_core, noc_per_core / (2 * chip.noc_bytes_per_cycle * chip.clock_hz)
+
+
+def matmul_terms(rec: op_trace.OpRecord, chip: Chip) -> dict[str, float]:
+    """What a traced matmul's kernel time depends on (``matmul_kernel_s``): its split over the cores,
+    operand formats, fidelity and traffic."""
+    split = blocking(rec, chip.grid)
+    dram, noc_per_core, noc_s = _traffic(rec, chip, split.cores)
+    return dict(tile_products=split.tile_products, k_blocks=split.k_blocks, chosen_by_ttnn=float(split.chosen_by_ttnn),
+                pair_bytes=sum(tensor_bytes((TILE, TILE), d, ttnn.TILE_LAYOUT) for d in rec.input_dtypes[:2]),
+                phases=FIDELITY_PHASES[rec.math_fidelity or "HiFi2"], clock_hz=chip.clock_hz, dram_bytes=dram,
+                dram_bytes_per_s=chip.dram_bytes_per_s, noc_s=noc_s, noc_per_core=noc_per_core, cores=split.cores)
+
+
+def matmul_kernel_s(terms: dict[str, Any], rates: MatmulRates) -> dict[str, Any]:
+    """A matmul's kernel time from ``matmul_terms`` (floats or numpy arrays of them): the launch, a handshake
+    per K block, and the slowest of compute (math or unpack, per tile product), DRAM and NoC
+    (``bertlib.profile.rates`` names the mechanism of each)."""
+    import numpy as np
+
+    math_cycles = TILE_PRODUCT_CYCLES * terms["phases"] / rates.math_efficiency
+    cycles = np.maximum(math_cycles, terms["pair_bytes"] / rates.unpack_bytes_per_cycle)
+    compute_s = terms["tile_products"] * cycles / terms["clock_hz"]
+    dram_s = terms["dram_bytes"] / (terms["dram_bytes_per_s"] * rates.dram_efficiency)
+    fixed_s = rates.launch_s + terms["k_blocks"] * (rates.block_s + rates.default_block_s * terms["chosen_by_ttnn"])
+    return dict(compute_s=compute_s, dram_s=dram_s, l1_s=terms["noc_s"], fixed_s=fixed_s,
+                time_s=fixed_s + np.maximum(np.maximum(compute_s, dram_s), terms["noc_s"]))
+
+
+def op_cost(rec: op_trace.OpRecord, chip: Chip, constants: Constants = FITTED,
+            rates: dict[str, MatmulRates] = MATMUL_RATES) -> dict[str, Any]:
+    """One op's predicted kernel time: compute, DRAM and L1 (NoC) times, the bound, and the total.
+
+    A matmul is costed from its split over the cores (``matmul_kernel_s``, rates fitted to measured single
+    matmuls); every other op as a roofline plus ``constants.op_overhead_s``. Placement decides the traffic: a
+    sharded operand is read and written by the core that holds it (no NoC, no DRAM); an interleaved one
+    crosses the NoC (and DRAM when it lives there). A multicast matmul's program config sends each in0 block
+    along its row of cores and each in1 block down its column: every core receives its whole row of in0 and
+    column of in1.
+    """
+    row = dict(op=rec.op, group=OP_GROUPS.get(rec.op, "other"), output_shape=list(rec.output_shape),
+               dtype=rec.output_dtype, memory=rec.memory, math_fidelity=rec.math_fidelity)
+    if rec.op in MATMULS:
+        terms = matmul_terms(rec, chip)
+        cost = {k: float(v) for k, v in matmul_kernel_s(terms, rates[chip.arch]).items()}
+        cores, flops, dram, noc_per_core, fixed_s = (terms["cores"], rec.flops, terms["dram_bytes"],
+                                                     terms["noc_per_core"], cost["fixed_s"])
+        compute_s, dram_s, l1_s = cost["compute_s"], cost["dram_s"], cost["l1_s"]
+    else:
+        grid_cores = rec.cores or (rec.core_grid[0] * rec.core_grid[1] if rec.core_grid else chip.cores)
+        cores = min(grid_cores, _tiles(rec.output_shape))
+        flops = rec.flops
+        compute_s = flops / (cores * ELTWISE_FLOPS_PER_CYCLE * chip.clock_hz)
+        dram, noc_per_core, l1_s = _traffic(rec, chip, cores)
+        dram_s = dram / chip.dram_bytes_per_s
+        fixed_s = constants.op_overhead_s
     times = {"compute": compute_s, "DRAM": dram_s, "L1": l1_s}
     bound = max(times, key=times.get)
-    if constants.op_overhead_s > times[bound]:
+    if fixed_s > times[bound]:
         bound = "overhead"
-    return dict(op=rec.op, group=OP_GROUPS.get(rec.op, "other"), output_shape=list(rec.output_shape),
-                dtype=rec.output_dtype, memory=rec.memory, math_fidelity=rec.math_fidelity, cores=cores,
-                flops=flops, dram_bytes=dram, l1_bytes=noc_per_core * cores, compute_s=compute_s, dram_s=dram_s,
-                l1_s=l1_s, bound=bound, time_s=max(times.values()) + constants.op_overhead_s)
+    return dict(row, cores=cores, flops=flops, dram_bytes=dram, l1_bytes=noc_per_core * cores, compute_s=compute_s,
+                dram_s=dram_s, l1_s=l1_s, bound=bound, time_s=max(times.values()) + fixed_s)
+
+
+def untraced_s(kernel_s: float, dispatch_s: float) -> float:
+    """An op run without a trace: the host dispatches it while the device runs the one before, so it takes
+    the longer of its kernel and its dispatch."""
+    return max(kernel_s, dispatch_s)
 
 
 def _io_bytes(batch: int, seq: int) -> float:
@@ -264,6 +315,65 @@ class Published:
     chip: str = "wormhole_n150"
     note: str = ""
     fitted: bool = True
+    #: where the implementation's op sequence differs from bertlib's model: a function from bertlib's traced
+    #: records to the ones the implementation runs (each then priced by ``op_cost``, like every other op)
+    as_run: Callable[[list[op_trace.OpRecord]], list[op_trace.OpRecord]] | None = None
+
+
+def _record(op: str, inputs: list[tuple[tuple[int, ...], str]], shape: tuple[int, ...], dtype: str,
+            cores: int | None = None, local: list[bool] | None = None) -> op_trace.OpRecord:
+    """An L1 op the emulator does not run (``as_run``), with the fields ``op_cost`` reads; one FLOP per input element."""
+    return op_trace.OpRecord(
+        op, [s for s, _ in inputs], [d for _, d in inputs], ["L1"] * len(inputs), shape, dtype, "L1", None, None,
+        float(math.prod(inputs[0][0])) if op not in ("reshard", "repeat", "reshape") else 0.0,
+        sum(tensor_bytes(s, d, ttnn.TILE_LAYOUT) for s, d in inputs), tensor_bytes(shape, dtype, ttnn.TILE_LAYOUT), 0.0,
+        local=local or [], cores=cores)
+
+
+def sentence_bert_as_run(records: list[op_trace.OpRecord]) -> list[op_trace.OpRecord]:
+    """tt-metal's Sentence-BERT (``models/demos/sentence_bert/ttnn/``) from bertlib's ``sharded`` bert-base trace.
+
+    The same per-layer ops on the same 48 cores (a 6x8 grid, ``ttnn/common.py``; bertlib's plan is its
+    transpose), the same dtypes (every activation bfloat8_b) and fidelities (LoFi, FF1 HiFi2 and LayerNorm
+    HiFi4: the precision config), but:
+
+    * the self-output, FF1 and FF2 weights and biases are **bfloat16**: only the fused QKV goes through its
+      ``custom_preprocessor`` (bfloat8_b); ttnn's ``default_preprocessor`` keeps every other ``nn.Linear`` bfloat16;
+    * FF2 runs ``in0_block_w=4`` (``ff2_program_config``), 24 K blocks where bertlib's plan takes 6;
+    * two ``ttnn.reshard`` per layer (``ttnn_sentencebert_self_output.py``: the residual onto the self-output's
+      shards; ``ttnn_sentencebert_output.py``: FF2's output onto the residual's);
+    * no QA head (linear, add) but mean pooling (``ttnn_mean_pooling`` in ``ttnn/common.py``): after
+      ``sharded_to_interleaved`` (bertlib's last ``to_memory_config``), ``unsqueeze`` of the tile-layout mask
+      (a reshape that changes the last dims, so a kernel), ``repeat``, ``multiply``, two ``sum``, ``clamp``
+      and ``div`` (``squeeze`` is a view).
+    """
+    hidden = records[0].output_shape[-1]
+    batch, seq = records[0].output_shape[:2]
+    bf16_weights = {(hidden, hidden), (hidden, 4 * hidden), (4 * hidden, hidden)}
+    out: list[op_trace.OpRecord] = []
+    for rec in records:
+        weight = tuple(rec.input_shapes[1]) if rec.op == "linear" and len(rec.input_shapes) > 1 else None
+        if weight == (hidden, 2):  # bertlib's QA head: Sentence-BERT pools instead
+            break
+        if weight in bf16_weights:
+            rec = replace(rec, input_dtypes=[rec.input_dtypes[0], *["BFLOAT16"] * (len(rec.input_dtypes) - 1)])
+        if weight == (4 * hidden, hidden):
+            rec = replace(rec, program_config=re.sub(r"\bin0_block_w=\d+", "in0_block_w=4", rec.program_config or ""))
+        out.append(rec)
+        if weight in ((hidden, hidden), (4 * hidden, hidden)):
+            out.append(_record("reshard", [(rec.output_shape, rec.output_dtype)], rec.output_shape, rec.output_dtype,
+                               rec.cores, [False, True]))
+    act, mask = rec.input_dtypes[0], "BFLOAT16"
+    tokens, expanded, pooled = (batch, seq, hidden), (batch, seq, 1), (batch, hidden)
+    return out + [
+        _record("reshape", [((batch, seq), mask)], expanded, mask),
+        _record("repeat", [(expanded, mask)], tokens, mask),
+        _record("multiply", [(tokens, act), (tokens, mask)], tokens, act),
+        _record("sum", [(tokens, act)], pooled, act),
+        _record("sum", [(tokens, mask)], pooled, mask),
+        _record("clamp", [(pooled, mask)], pooled, mask),
+        _record("div", [(pooled, act), (pooled, mask)], pooled, act),
+    ]
 
 
 #: Device rows are tt-metal's "AVG DEVICE KERNEL SAMPLES/S": batch / the summed kernel time of every op.
@@ -279,10 +389,9 @@ CALIBRATION: list[Published] = [
               f"{TT_METAL} models/demos/sentence_bert/tests/perf/test_sentence_bert_perf.py (440.4)",
               "random:bert-base",
               get_precision("sharded").with_(name="sharded, FF1 at HiFi2", ff1_math_fidelity="HiFi2"),
-              8, 384, "device", 440.4, fitted=False,
-              note="not fitted: the same sharded op sequence per layer as metal_BERT_large_11 on a 6x8 grid "
-                   "(ttnn/common.py), yet 1.51 ms per bert-base layer on the card against 0.98 ms per BERT-large "
-                   "layer; no two constants fit it and BERT-large within 30% leave-one-out"),
+              8, 384, "device", 440.4, fitted=False, as_run=sentence_bert_as_run,
+              note="not fitted; its own op sequence (sentence_bert_as_run): bfloat16 self-output/FF1/FF2 "
+                   "weights, FF2 in 24 K blocks, two reshards per layer, mean pooling instead of a QA head"),
     Published("DistilBERT (wormhole/distilbert ttnn_optimized_distilbert)",
               f"{TT_METAL} models/demos/wormhole/distilbert/tests/test_perf_distilbert.py (245)",
               "random:distilbert",
@@ -297,42 +406,49 @@ CALIBRATION: list[Published] = [
 ]
 
 
+def row_prediction(row: Published, constants: Constants = FITTED) -> Prediction:
+    """The prediction for a published row: bertlib's model, or with ``row.as_run`` the implementation's own ops."""
+    p = predict(row.model, row.batch, row.seq, row.precision, row.chip, constants)
+    if row.as_run is None:
+        return p
+    mt = trace_model(row.model, row.batch, row.seq, get_precision(row.precision), row.chip)
+    ops = [op_cost(rec, chip_figures(row.chip), constants) for rec in row.as_run(list(mt.records))]
+    device_s = sum(op["time_s"] for op in ops)
+    return replace(p, ops=ops, device_s=device_s, end_to_end_s=p.end_to_end_s - p.device_s + device_s,
+                   sentences_per_s=row.batch / device_s)
+
+
 def predicted_rate(row: Published, constants: Constants) -> float:
     """Predicted sentences/s for a published row (device or end-to-end, as the row says)."""
-    p = predict(row.model, row.batch, row.seq, row.precision, row.chip, constants)
+    p = row_prediction(row, constants)
     return row.batch / (p.device_s if row.kind == "device" else p.end_to_end_s)
 
 
 def _rate_function(row: Published) -> Any:
-    """sentences/s of ``row`` as a fast function of the two constants (arrays of them work too)."""
+    """sentences/s of ``row`` as a fast function of the fixed cost of a non-matmul op (arrays of it work too)."""
     import numpy as np
 
-    p = predict(row.model, row.batch, row.seq, row.precision, row.chip, Constants(1.0, 0.0))
-    matmul = np.array([r["compute_s"] if r["op"] in MATMULS else 0.0 for r in p.ops])
-    rest = np.array([max(r["dram_s"], r["l1_s"], 0.0 if r["op"] in MATMULS else r["compute_s"]) for r in p.ops])
+    p = row_prediction(row, Constants(0.0))
+    others = sum(1 for r in p.ops if r["op"] not in MATMULS)
     io_s = p.end_to_end_s - p.device_s if row.kind != "device" else 0.0
 
-    def rate(efficiency: Any, overhead_s: Any) -> Any:
-        eff = np.asarray(efficiency)[..., None]
-        device = np.maximum(matmul / eff, rest).sum(-1) + len(p.ops) * np.asarray(overhead_s)
-        return row.batch / (device + io_s)
+    def rate(overhead_s: Any) -> Any:
+        return row.batch / (p.device_s + others * np.asarray(overhead_s) + io_s)
 
     return rate
 
 
 def calibrate(rows: list[Published] | None = None) -> Constants:
-    """The two constants that minimise the worst |log(predicted / published)| over ``rows`` (grid search:
-    efficiency 0.05..1 by 0.005, overhead 0..100 us by 0.25 us)."""
+    """The fixed cost of a non-matmul op that minimises the worst |log(predicted / published)| over the fitted
+    ``rows`` (grid search, 0..100 us by 0.25 us); the matmul rates are not refitted (``bertlib.profile.gemm``)."""
     import numpy as np
 
     rows = [r for r in (CALIBRATION if rows is None else rows) if r.fitted]
-    eff, overhead = np.meshgrid(np.arange(0.05, 1.0001, 0.005), np.arange(0.0, 100.0001, 0.25) * 1e-6, indexing="ij")
-    worst = np.zeros_like(eff)
+    overhead = np.arange(0.0, 100.0001, 0.25) * 1e-6
+    worst = np.zeros_like(overhead)
     for row in rows:
-        rate = _rate_function(row)(eff.ravel(), overhead.ravel()).reshape(eff.shape)
-        worst = np.maximum(worst, np.abs(np.log(rate / row.sentences_per_s)))
-    i, j = np.unravel_index(np.argmin(worst), worst.shape)
-    return Constants(round(float(eff[i, j]), 3), round(float(overhead[i, j]), 9))
+        worst = np.maximum(worst, np.abs(np.log(_rate_function(row)(overhead) / row.sentences_per_s)))
+    return Constants(round(float(overhead[int(np.argmin(worst))]), 9))
 
 
 def calibration_table(constants: Constants = FITTED, leave_one_out: bool = True) -> list[dict[str, Any]]:
