@@ -263,7 +263,7 @@ def _output_blocks(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ..
 def matmul_work(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
                 ) -> tuple[int | None, tuple[int, int] | None]:
     """How a program config splits a matmul, for the cost model: (cores used, the (M, N) output blocks of a
-    multicast config, whose in0 blocks travel along rows and in1 blocks along columns)."""
+    multicast config: in0 blocks go to the cores of one M block, in1 blocks to those of one N block)."""
     if not isinstance(config, MATMUL_CONFIGS):
         return None, None
     blocks_m, blocks_n = _output_blocks(config, a_shape, b_shape)

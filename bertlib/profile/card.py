@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from bertlib.bench import median_seconds
-from bertlib.device import open_device
+from bertlib.device import open_device, opened
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
 from bertlib.models.configs import PrecisionConfig
@@ -32,8 +32,14 @@ def open_card(devices: int = 1) -> Any:
 
 def measure(model: str = "auto", batch: int = 8, seq: int = 384, precision: str | PrecisionConfig = "optimized",
             *, repeats: int = 10, handle: Any = None) -> dict[str, Any]:
-    """Seconds per batch on the card: first run, cached runs, and trace + 2 command queues."""
-    handle = handle if handle is not None else open_card()
+    """Seconds per batch on the card: first run, cached runs, and trace + 2 command queues.
+
+    On ``handle``, else the card this process already holds (``opened()``, which needs a trace region and two
+    command queues, as ``open_card`` gives), else a card opened here and closed again."""
+    handle = handle if handle is not None else opened()
+    if handle is None:
+        with open_card() as card:
+            return measure(model, batch, seq, precision, repeats=repeats, handle=card)
     ttnn, device = handle.ttnn, handle.device
     tt = TTModel.build(load_model(model), precision, handle)
     ids = torch.randint(1000, 5000, (batch, seq))
@@ -74,8 +80,11 @@ def profile_batches(model: str = "auto", batch: int = 8, seq: int = 384, precisi
                     *, runs: int = 2, handle: Any = None) -> None:
     """Run ``runs`` batches (the first compiles), then read the device profiler. Run it under tt-metal's profiler
     (``TT_METAL_DEVICE_PROFILER=1 python -m tracy -r SCRIPT``) to get ``ops_perf_results_*.csv`` for
-    ``python -m bertlib profile --compare-csv``."""
-    handle = handle if handle is not None else open_device("ttnn")
+    ``python -m bertlib profile --compare-csv``. On ``handle``, else the card already open, else one opened here."""
+    handle = handle if handle is not None else opened()
+    if handle is None:
+        with open_device("ttnn") as card:
+            return profile_batches(model, batch, seq, precision, runs=runs, handle=card)
     ttnn, device = handle.ttnn, handle.device
     tt = TTModel.build(load_model(model), precision, handle)
     ids = torch.randint(1000, 5000, (batch, seq))

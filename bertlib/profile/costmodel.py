@@ -151,7 +151,7 @@ def _traffic(rec: op_trace.OpRecord, chip: Chip, cores: int) -> tuple[float, flo
     dram += output if rec.memory == "DRAM" else 0
     moved = [b for b, here in zip([*inputs, output], local, strict=True) if not here]
     noc_per_core = sum(moved) / cores
-    if rec.mcast_blocks:  # in0 (a row block per core) and in1 (a column block per core) are multicast
+    if rec.mcast_blocks:  # in0 (an M block per core) and in1 (an N block per core) are multicast
         blocks_m, blocks_n = rec.mcast_blocks
         noc_per_core = inputs[0] / blocks_m + inputs[1] / blocks_n + (0 if local[-1] else output / cores)
     return dram, noc_per_core, noc_per_core / (2 * chip.noc_bytes_per_cycle * chip.clock_hz)
@@ -190,9 +190,10 @@ def op_cost(rec: op_trace.OpRecord, chip: Chip, constants: Constants = FITTED,
     A matmul is costed from its split over the cores (``matmul_kernel_s``, rates fitted to measured single
     matmuls); every other op as a roofline plus ``constants.op_overhead_s``. Placement decides the traffic: a
     sharded operand is read and written by the core that holds it (no NoC, no DRAM); an interleaved one
-    crosses the NoC (and DRAM when it lives there). A multicast matmul's program config sends each in0 block
-    along its row of cores and each in1 block down its column: every core receives its whole row of in0 and
-    column of in1.
+    crosses the NoC (and DRAM when it lives there). A multicast matmul's program config sends each in0 block to
+    every core computing the same M block and each in1 block to every core of the same N block (a core row and a
+    core column; which is which flips with ``transpose_mcast``): every core receives its whole row of in0 blocks
+    and column of in1 blocks.
     """
     row = dict(op=rec.op, group=OP_GROUPS.get(rec.op, "other"), output_shape=list(rec.output_shape),
                dtype=rec.output_dtype, memory=rec.memory, math_fidelity=rec.math_fidelity)
