@@ -13,7 +13,8 @@ A matmul's kernel, per core (``costmodel.matmul_kernel_s``):
   ``unpack_bytes_per_cycle``, so a format's tile size sets a floor (bfloat16 2048 B, bfloat8_b 1088 B,
   bfloat4_b 576 B); the packer writes the output at the same rate, once per output tile, which the K loop hides.
   A product takes the slower of math and unpack: on Wormhole bfloat16 at LoFi/HiFi2 is unpack-bound,
-  bfloat8_b only at LoFi; on Blackhole the unpacker keeps up with LoFi in every format the rows have;
+  bfloat8_b only at LoFi; on Blackhole the same pairs are unpack-bound by less (bfloat16 at HiFi2 by 8%,
+  bfloat8_b at LoFi by 14%), and bfloat4_b is math-bound on both;
 * **K blocks**: in0 and in1 travel in ``in0_block_w``-wide blocks, each a multicast handshake of ``block_s``,
   and ``default_block_s`` more when ttnn chose the config (in0 read from DRAM by the row's sender, which the
   tuned configs of the rows keep sharded in L1);
