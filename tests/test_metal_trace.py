@@ -76,3 +76,20 @@ def test_open_device_checks_its_sizes():
         open_device("emulator", quiet=True, num_command_queues=3)
     handle = open_device("emulator", quiet=True, trace_region_size=8 << 20)
     assert handle.device.trace_region_size == 8 << 20 and handle.device.num_command_queues == 1
+
+
+def test_the_op_trace_says_which_ops_ran_in_a_metal_trace():
+    """Captured and replayed ops are marked traced (no host dispatch per op on a card); others are not."""
+    from bertlib.emulator.trace import recording
+
+    with open_device("emulator", quiet=True, trace_region_size=1 << 20) as (device, ttnn):
+        x, w = tensors(ttnn, device, torch.randn(64, 96), torch.randn(96, 32))
+        with recording() as trace:
+            ttnn.matmul(x, w)
+            trace_id = ttnn.begin_trace_capture(device, cq_id=0)
+            ttnn.gelu(ttnn.matmul(x, w))
+            ttnn.end_trace_capture(device, trace_id, cq_id=0)
+            ttnn.execute_trace(device, trace_id, cq_id=0)
+            ttnn.matmul(x, w)
+        assert [(r.op, r.traced) for r in trace.records] == [
+            ("matmul", False), ("matmul", True), ("gelu", True), ("matmul", True), ("gelu", True), ("matmul", False)]

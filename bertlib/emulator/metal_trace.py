@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bertlib.emulator import trace as op_trace
+
 #: Ops that move data between host and device: a card refuses them inside a capture.
 HOST_TRANSFERS = ("from_torch", "to_torch", "to_device", "from_device", "copy_host_to_device_tensor")
 
@@ -104,8 +106,9 @@ def execute_trace(mesh_device: Any, trace_id: Any, *, cq_id: Any = None, blockin
     if trace.state != "captured":
         raise RuntimeError("this trace is still being captured: call ttnn.end_trace_capture first")
     queue_of(mesh_device, cq_id)
-    for step in trace.steps:
-        _write_into(step.outputs, step.op(*step.args, **step.kwargs))
+    with op_trace.in_metal_trace():
+        for step in trace.steps:
+            _write_into(step.outputs, step.op(*step.args, **step.kwargs))
 
 
 def release_trace(mesh_device: Any, trace_id: Any) -> None:
@@ -136,7 +139,8 @@ def captured(name: str, op: Callable) -> Callable:
                                "and read outputs after ttnn.execute_trace")
         trace = _capturing.pop()  # the op's own inner calls are not steps of their own
         try:
-            outputs = op(*args, **kwargs)
+            with op_trace.in_metal_trace():
+                outputs = op(*args, **kwargs)
         finally:
             _capturing.append(trace)
         trace.steps.append(_Step(op, args, kwargs, outputs))

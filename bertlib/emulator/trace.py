@@ -33,6 +33,7 @@ class OpRecord:
     local: list[bool] = field(default_factory=list)  # per input, then the output: sharded, read/written in place
     cores: int | None = None  # the cores it runs on when shards or a program config say (else core_grid / chip)
     mcast_blocks: tuple[int, int] | None = None  # a multicast matmul's (M, N) output blocks: in0 goes along M rows
+    traced: bool = False  # run inside a metal trace (captured or replayed): the host dispatched no command for it
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +54,22 @@ class Trace:
 
 
 _active: list[Trace] = []
+_metal_trace_depth = [0]  # > 0 while ops run inside ttnn.begin_trace_capture ... end, or ttnn.execute_trace
+
+
+@contextlib.contextmanager
+def in_metal_trace() -> Iterator[None]:
+    """Ops run in this block are part of a captured or replayed metal trace (``OpRecord.traced``)."""
+    _metal_trace_depth[0] += 1
+    try:
+        yield
+    finally:
+        _metal_trace_depth[0] -= 1
+
+
+def metal_traced() -> bool:
+    """True while an op runs inside a metal trace's capture or replay."""
+    return _metal_trace_depth[0] > 0
 
 
 @contextlib.contextmanager

@@ -85,7 +85,7 @@ def _typed(raw: dict[str, str], line: int) -> dict[str, Any]:
 def _device(chip: str) -> Any:
     from bertlib.device import open_device
 
-    return open_device("emulator", chip=chip, quiet=True)
+    return open_device("emulator", chip=chip, quiet=True, trace_region_size=1 << 20)  # room for traced rows
 
 
 def row_chip(row: dict[str, Any]) -> costmodel.Chip:
@@ -125,6 +125,8 @@ def trace_row(row: dict[str, Any]) -> op_trace.OpRecord:
         b = ttnn.from_torch(torch.empty((1, 1, k, n), device="meta"), dtype=dtypes[1], layout=ttnn.TILE_LAYOUT,
                             device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
         trace.records.clear()
+        if row["traced"]:  # as the benchmark's traced runs: the op captured in a metal trace, no host dispatch
+            trace_id = ttnn.begin_trace_capture(device, cq_id=0)
         if not tuned:
             a @ b
         else:
@@ -141,16 +143,20 @@ def trace_row(row: dict[str, Any]) -> op_trace.OpRecord:
                                             buffer_type=ttnn.BufferType.L1) if out_sharded else ttnn.DRAM_MEMORY_CONFIG)
             ttnn.matmul(a, b, program_config=config, memory_config=out_memory, dtype=dtypes[2],
                         compute_kernel_config=kernel)
+        if row["traced"]:
+            ttnn.end_trace_capture(device, trace_id, cq_id=0)
+            ttnn.release_trace(device, trace_id)
     (record,) = trace.records
     return record
 
 
 def predict_row(row: dict[str, Any], record: op_trace.OpRecord | None = None,
                 rates: dict[str, MatmulRates] = MATMUL_RATES, hosts: dict[str, Dispatch] = GEMM_HOSTS) -> float:
-    """Predicted seconds per op for ``row``: the kernel, or untraced the longer of kernel and dispatch."""
+    """Predicted seconds per op for ``row``: the kernel when its record ran in a metal trace (``OpRecord.traced``),
+    else the longer of kernel and the host's dispatch."""
     record = record or trace_row(row)
     kernel_s = costmodel.op_cost(record, row_chip(row), rates=rates)["time_s"]
-    if row["traced"]:
+    if record.traced:
         return kernel_s
     host = hosts[row["chip"]]
     return costmodel.untraced_s(kernel_s, host.configured_s if record.program_config else host.plain_s)
@@ -293,7 +299,7 @@ def fit_rows(rows: list[dict[str, Any]]) -> tuple[dict[str, MatmulRates], dict[s
             if not part:
                 picks[field] = getattr(GEMM_HOSTS[chip], field)
                 continue
-            kernel = np.array([predict_row(dict(r, traced=True), _traced(r), rates) for r in part])
+            kernel = np.array([predict_row(dict(r, traced=True), _traced(dict(r, traced=True)), rates) for r in part])
             measured = np.array([r["time_us"] * 1e-6 for r in part])
             grid = np.arange(0.0, 300.5, 1.0) * 1e-6
             losses = [_loss(np.maximum(kernel, d) / measured) for d in grid]
@@ -302,18 +308,17 @@ def fit_rows(rows: list[dict[str, Any]]) -> tuple[dict[str, MatmulRates], dict[s
     return rates, hosts
 
 
-def _key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c] for c in COLUMNS if c not in ("traced", "time_us"))
+_CALL = [c for c in COLUMNS if c != "time_us"]  # what makes one benchmark call
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=4096)
 def _traced_by_key(key: tuple[Any, ...]) -> op_trace.OpRecord:
-    return trace_row(dict(zip([c for c in COLUMNS if c not in ("traced", "time_us")], key, strict=True)))
+    return trace_row(dict(zip(_CALL, key, strict=True)))
 
 
 def _traced(row: dict[str, Any]) -> op_trace.OpRecord:
-    """``trace_row``, once per distinct call (traced and untraced twins share it)."""
-    return _traced_by_key(_key(row))
+    """``trace_row``, once per distinct call (traced or not)."""
+    return _traced_by_key(tuple(row[c] for c in _CALL))
 
 
 def held_out(paths: tuple[str | Path, ...] = SHIPPED) -> list[dict[str, Any]]:

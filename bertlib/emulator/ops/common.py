@@ -137,6 +137,7 @@ def emit(
                 local=[sharding.is_sharded(c) for c in [*(t.mem_config for t in inputs), memory_config]],
                 cores=cores or sharding.cores(memory_config, *(t.mem_config for t in inputs)),
                 mcast_blocks=mcast_blocks,
+                traced=trace.metal_traced(),
             )
         )
     if output_tensor is not None:
