@@ -298,6 +298,15 @@ def test_check_gemm_meets_its_targets_on_the_shipped_rows(gemm_frames):
         assert 0.85 <= s["median_ratio"] <= 1.15 and s["within_30"] >= 0.8, (name, s)
 
 
+def test_the_held_out_grid_is_predicted_without_a_refit():
+    """P150 rows measured on an 11x10 grid, which nothing is fitted to: the same targets as the fitted files."""
+    from bertlib.profile import gemm
+
+    assert gemm.HELD_OUT not in gemm.SHIPPED
+    s = gemm.summary(gemm.check_gemm(gemm.HELD_OUT))
+    assert s["rows"] == 234 and 0.85 <= s["median_ratio"] <= 1.15 and s["within_30"] >= 0.8, s
+
+
 def test_rates_are_the_fit_and_held_out_groups_are_predicted():
     """The stored rates and dispatch are what ``fit()`` gives; each (chip, config, dtype, fidelity) group, refitted
     without its rows, is still predicted with a median within 0.85-1.15 and at least 75% of it within +-30%."""

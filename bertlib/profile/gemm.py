@@ -25,7 +25,8 @@ from bertlib.profile import costmodel
 from bertlib.profile.rates import GEMM_HOSTS, MATMUL_RATES, Dispatch, MatmulRates
 
 DATA = Path(__file__).parent / "data"
-SHIPPED = (DATA / "gemm-n150.csv", DATA / "gemm-p150-13x10.csv")
+SHIPPED = (DATA / "gemm-n150.csv", DATA / "gemm-p150-13x10.csv")  # the rows the rates are fitted to
+HELD_OUT = DATA / "gemm-p150-11x10.csv"  # another grid of the same report: checked against, never fitted
 COLUMNS = ("chip", "grid_x", "grid_y", "oob_or_tuned", "m", "k", "n", "traced", "in0_sharded", "out_sharded",
            "in0_storage", "out_storage", "in0_dtype", "in1_dtype", "out_dtype", "fidelity", "time_us")
 CHIP_NAMES = {"N150": "wormhole_n150", "N300": "wormhole_n300", "P150": "blackhole_p150"}
@@ -150,11 +151,11 @@ def trace_row(row: dict[str, Any]) -> op_trace.OpRecord:
     return record
 
 
-def predict_row(row: dict[str, Any], record: op_trace.OpRecord | None = None,
-                rates: dict[str, MatmulRates] = MATMUL_RATES, hosts: dict[str, Dispatch] = GEMM_HOSTS) -> float:
+def predict_row(row: dict[str, Any], rates: dict[str, MatmulRates] = MATMUL_RATES,
+                hosts: dict[str, Dispatch] = GEMM_HOSTS) -> float:
     """Predicted seconds per op for ``row``: the kernel when its record ran in a metal trace (``OpRecord.traced``),
     else the longer of kernel and the host's dispatch."""
-    record = record or trace_row(row)
+    record = _traced(row)
     kernel_s = costmodel.op_cost(record, row_chip(row), rates=rates)["time_s"]
     if record.traced:
         return kernel_s
@@ -173,7 +174,7 @@ def check_gemm(path: str | Path) -> Any:
 
     out = []
     for row in read_rows(path):
-        predicted_us = predict_row(row, _traced(row)) * 1e6
+        predicted_us = predict_row(row) * 1e6
         keys = dict(zip(("chip", "config", "run", "dtype", "fidelity", "size"), _group(row), strict=True))
         out.append(dict(keys, m=row["m"], k=row["k"], n=row["n"], grid=f"{row['grid_x']}x{row['grid_y']}",
                         measured_us=row["time_us"], predicted_us=predicted_us, ratio=predicted_us / row["time_us"]))
@@ -299,7 +300,7 @@ def fit_rows(rows: list[dict[str, Any]]) -> tuple[dict[str, MatmulRates], dict[s
             if not part:
                 picks[field] = getattr(GEMM_HOSTS[chip], field)
                 continue
-            kernel = np.array([predict_row(dict(r, traced=True), _traced(dict(r, traced=True)), rates) for r in part])
+            kernel = np.array([predict_row(dict(r, traced=True), rates) for r in part])
             measured = np.array([r["time_us"] * 1e-6 for r in part])
             grid = np.arange(0.0, 300.5, 1.0) * 1e-6
             losses = [_loss(np.maximum(kernel, d) / measured) for d in grid]
@@ -329,6 +330,6 @@ def held_out(paths: tuple[str | Path, ...] = SHIPPED) -> list[dict[str, Any]]:
     for key in dict.fromkeys((r["chip"], r["oob_or_tuned"], r["in0_dtype"], r["fidelity"]) for r in rows):
         keep = [r for r in rows if (r["chip"], r["oob_or_tuned"], r["in0_dtype"], r["fidelity"]) != key]
         rates, hosts = fit_rows(keep)
-        ratios = [predict_row(r, _traced(r), rates, hosts) / (r["time_us"] * 1e-6) for r in rows if r not in keep]
+        ratios = [predict_row(r, rates, hosts) / (r["time_us"] * 1e-6) for r in rows if r not in keep]
         out.append(dict(chip=key[0], config=key[1], dtype=key[2].lower(), fidelity=key[3], **_shares(ratios)))
     return out
