@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from bertlib.emulator import OPS, TRANSFORMER_OPS, ops
-from bertlib.emulator.ops import MODULES
+from bertlib.emulator.ops import MODULES, REGISTRY
 
 SIGNATURE = re.compile(r"(?:^|\n)\s*(?:__call__|\w+)\((.*?)\)\s*->", re.S)
 
@@ -59,14 +58,16 @@ def real_parameters(real_ttnn, dotted: str) -> set[str]:
     return set().union(*real_overloads(real_ttnn, dotted))
 
 
-ALL = [(name, name) for name in OPS] + [(f"transformer.{name}", name) for name in TRANSFORMER_OPS]
+ALL = [(dotted, spec.function) for dotted, spec in REGISTRY.items()]
+ALIASES = [(".".join([*spec.module.split(".")[1:], alias]), spec.function) for spec in REGISTRY.values()
+           for alias in spec.aliases]
 
 
-@pytest.mark.parametrize("dotted,name", ALL)
-def test_emulated_keywords_exist_in_real_ttnn(real_ttnn, dotted, name):
+@pytest.mark.parametrize("dotted,function", ALL + ALIASES)
+def test_emulated_keywords_exist_in_real_ttnn(real_ttnn, dotted, function):
     real = real_parameters(real_ttnn, dotted)
     assert real, f"found no parameters for ttnn.{dotted}: the signature parse is broken"
-    ours = set(inspect.signature(getattr(ops, name)).parameters)
+    ours = set(inspect.signature(function).parameters)
     assert ours - real == set(), f"ttnn.{dotted} has no keyword(s) {ours - real}"
 
 
@@ -80,11 +81,11 @@ def test_parse_finds_the_keywords_bert_uses(real_ttnn):
     assert {"device", "memory_config"} <= real_parameters(real_ttnn, "to_device")
 
 
-@pytest.mark.parametrize("dotted,name", ALL)
-def test_real_required_arguments_are_accepted(real_ttnn, dotted, name):
+@pytest.mark.parametrize("dotted,function", ALL + ALIASES)
+def test_real_required_arguments_are_accepted(real_ttnn, dotted, function):
     """Code that calls ttnn with the required arguments of any of its overloads runs, and the emulator demands
     nothing that every overload leaves optional."""
-    ours = inspect.signature(getattr(ops, name)).parameters
+    ours = inspect.signature(function).parameters
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     required = {n for n, p in ours.items() if p.default is inspect.Parameter.empty and p.kind not in variadic}
     overloads = [{n for n, req in o.items() if req} for o in real_overloads(real_ttnn, dotted)]
@@ -114,21 +115,20 @@ def test_settings_objects_are_real_ttnn_and_device_work_is_refused(real_ttnn, tt
 
 
 def test_every_keyword_an_op_does_not_compute_with_is_listed():
-    """``keywords.NOT_COMPUTED`` names exactly the keywords each op's body never reads: each of those is a
-    recorded hint or refused, so nothing is accepted and then ignored."""
+    """Each declaration's ``not_computed`` names exactly the keywords its op's body never reads: each of those
+    is a recorded hint or refused, so nothing is accepted and then ignored."""
     import ast
 
-    from bertlib.emulator import keywords
-
+    declared = {spec.function.__name__: spec.not_computed for spec in REGISTRY.values() if spec.not_computed}
     found = {}
     nodes = [node for module in MODULES for node in ast.parse(inspect.getsource(importlib.import_module(module))).body]
     for node in nodes:
-        if isinstance(node, ast.FunctionDef) and node.name in {name for _, name in ALL}:
+        if isinstance(node, ast.FunctionDef) and node.name in {spec.function.__name__ for spec in REGISTRY.values()}:
             used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
             unused = tuple(a.arg for a in node.args.args + node.args.kwonlyargs if a.arg not in used)
             if unused:
                 found[node.name] = unused
-    assert found == keywords.NOT_COMPUTED
+    assert found == declared
 
 
 def test_not_computed_keywords_are_refused_or_recorded_as_hints(ttnn, device):
@@ -147,3 +147,60 @@ def test_not_computed_keywords_are_refused_or_recorded_as_hints(ttnn, device):
         ttnn.linear(x, w, optional_output_tensor=None)  # at its default: fine
         ttnn.gelu(x, queue_id=0)  # every op takes queue_id, as real ttnn's op wrapper does
     assert trace.hints == [("to_device", {"queue_id": repr(ttnn.QueueId(0))}), ("gelu", {"queue_id": "0"})]
+
+
+def test_the_namespace_is_built_from_the_registry(ttnn):
+    """Every declared op is at its dotted name (and its aliases), as the one public callable."""
+    for dotted, spec in REGISTRY.items():
+        home = ttnn
+        for part in dotted.split(".")[:-1]:
+            home = getattr(home, part)
+        for name in (spec.name, *spec.aliases):
+            assert getattr(home, name) is spec.public, dotted
+
+
+def test_an_op_is_declared_once():
+    from bertlib.emulator.registry import op
+
+    with pytest.raises(ValueError, match=r"ttnn.add is declared twice"):
+        op("add", family="binary", group="eltwise")(lambda input_tensor_a, input_tensor_b: None)
+    with pytest.raises(ValueError, match=r"ttnn.mul is declared twice"):
+        op("mul", family="binary", group="eltwise")(lambda input_tensor_a, input_tensor_b: None)
+    with pytest.raises(ValueError, match="family 'pointwise'"):
+        op("brand_new", family="pointwise", group="eltwise")(lambda x: x)
+
+
+def test_emulator_modules_import_without_a_cycle():
+    """Imports among the emulator's modules (at the top or inside functions) flow one way."""
+    import ast
+    import pathlib
+
+    import bertlib.emulator
+
+    root = pathlib.Path(bertlib.emulator.__file__).parent
+    graph = {}
+    for path in root.rglob("*.py"):
+        if path.name == "__init__.py" and path.parent == root:
+            continue
+        name = ".".join(("bertlib", *path.relative_to(root.parent).with_suffix("").parts)).removesuffix(".__init__")
+        edges = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bertlib.emulator"):
+                for alias in node.names:
+                    edges.add(f"{node.module}.{alias.name}" if node.module == "bertlib.emulator" else node.module)
+            elif isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names if a.name.startswith("bertlib.emulator")}
+        graph[name] = {e for e in edges if e != name}
+    graph = {n: {e for e in edges if e in graph} for n, edges in graph.items()}
+
+    def cycle_from(node, path):
+        if node in path:
+            return path[path.index(node):] + [node]
+        for nxt in graph[node]:
+            found = cycle_from(nxt, [*path, node])
+            if found:
+                return found
+        return None
+
+    for start in graph:
+        assert cycle_from(start, []) is None, " -> ".join(cycle_from(start, []))

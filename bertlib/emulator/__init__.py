@@ -17,7 +17,7 @@ _LAZY = {
     "card_present": "bertlib.emulator.hostenv", "ensure_host_conversions": "bertlib.emulator.hostenv",
     "EmulatedDevice": "bertlib.emulator.device", "UnsupportedTTNNOp": "bertlib.emulator.keywords",
     "MeshDevice": "bertlib.emulator.mesh", "MeshTensor": "bertlib.emulator.mesh",
-    "OPS": "bertlib.emulator.namespace", "TRANSFORMER_OPS": "bertlib.emulator.namespace",
+    "REGISTRY": "bertlib.emulator.ops",
     "install": "bertlib.emulator.namespace", "make_namespace": "bertlib.emulator.namespace",
     "ProgramConfigError": "bertlib.emulator.program_configs", "ShardingError": "bertlib.emulator.sharding",
     "DeallocatedTensorError": "bertlib.emulator.tensor", "Tensor": "bertlib.emulator.tensor",

@@ -2,14 +2,14 @@
 
 Every keyword of every emulated op is one of three things:
 
-- computed with: the op's own code reads it (every keyword not listed in ``NOT_COMPUTED``);
+- computed with: the op's own code reads it (every keyword not in its declaration's ``not_computed``);
 - a scheduling hint (``HINTS``: command queues, sub-devices and core subsets, blocking, the fill of tile
   padding): accepted, and recorded in the op trace (``Trace.hints``); program configs are checked by
   ``program_configs`` and recorded in each op's record;
-- anything else in ``NOT_COMPUTED`` is refused with :class:`UnsupportedTTNNOp`, naming it, unless the caller
+- any other ``not_computed`` keyword is refused with :class:`UnsupportedTTNNOp`, naming it, unless the caller
   leaves it at its default.
 
-``tests/test_emulator_api.py`` reads each op's source and checks that ``NOT_COMPUTED`` lists exactly the
+``tests/test_emulator_api.py`` reads each op's source and checks that ``not_computed`` lists exactly the
 keywords its body never uses, so a new keyword cannot be accepted and then ignored.
 """
 
@@ -35,40 +35,16 @@ HINTS = frozenset({"queue_id", "cq_id", "blocking", "force", "sub_core_grids", "
 #: Accepted by every op, as real ttnn's op wrapper accepts it: the command queue to issue on.
 EVERY_OP = ("queue_id",)
 
-#: Per op, the keywords its body does not read (checked against the source by a test).
-NOT_COMPUTED: dict[str, tuple[str, ...]] = {
-    "from_torch": ("spec", "pad_value", "cq_id", "preserve_nan_values", "col_tilize", "enable_bfloat_opt"),
-    "to_torch": ("device", "cq_id"),
-    "to_device": ("queue_id",),
-    "copy_host_to_device_tensor": ("cq_id",),
-    "from_device": ("blocking", "queue_id"),
-    "to_layout": ("sub_core_grids", "pad_value"),
-    "interleaved_to_sharded": ("keep_l1_aligned",),
-    "deallocate": ("force",),
-    "reshape": ("pad_value", "reshape_tile_mode", "sub_core_grids", "skip_padding_fill"),
-    "permute": ("pad_value",),
-    "linear": ("output_tile", "global_cb", "sub_device_id", "prefetcher_pipes", "in0_column_offset"),
-    "matmul": ("output_tile", "global_cb", "sub_device_id"),
-    "add": ("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode", "sub_core_grids",
-            "sub_device_id"),
-    "multiply": ("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
-                 "sub_core_grids", "sub_device_id"),
-    "layer_norm": ("recip_tensor",),
-    "gelu": ("sub_core_grids",),
-}
-
-
 def _is_default(value: Any, default: Any) -> bool:
     if value is default:
         return True
     return isinstance(default, bool | int | float | str) and type(value) is type(default) and value == default
 
 
-def checked(name: str, op: Callable) -> Callable:
-    """``op`` with its not-computed keywords handled: hints recorded in the op trace, the rest refused
-    unless left at their defaults."""
+def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
+    """``op`` with the keywords its body does not read (``unused``) handled: hints recorded in the op trace,
+    the rest refused unless left at their defaults."""
     signature = inspect.signature(op)
-    unused = NOT_COMPUTED.get(name, ())
     extra = tuple(k for k in EVERY_OP if k not in signature.parameters)
 
     @functools.wraps(op)

@@ -3,7 +3,7 @@
 
 What the namespace holds, for every public name of real ttnn 0.81.1:
 
-- the emulated ops (``bertlib.emulator.ops``) and device functions (open/close, queues, events, traces);
+- the emulated ops, built from the op registry (``bertlib.emulator.registry``), and device functions (open/close, queues, events, traces);
 - real ttnn's own objects where they compute nothing on a device: its classes (dtypes, layouts, memory
   and program configs, ``CoreGrid``, ``CoreRangeSet``, ``ShardSpec``...), enums, constants
   (``L1_MEMORY_CONFIG``, ``TILE_SIZE``...) and the host-side helpers in ``HOST_HELPERS``;
@@ -23,32 +23,15 @@ from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import keywords, metal_trace, ops
+from bertlib.emulator import metal_trace
 from bertlib.emulator.chips import chip as chip_named
 from bertlib.emulator.device import EmulatedDevice
 from bertlib.emulator.hostenv import card_present, check_open_arguments, ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.mesh import (
-    ConcatMeshToTensor,
-    MeshDevice,
-    MeshTensor,
-    ReplicateTensorToMesh,
-    ShardTensorToMesh,
-    mesh_aware,
-)
+from bertlib.emulator.mesh import ConcatMeshToTensor, MeshDevice, MeshTensor, ReplicateTensorToMesh, ShardTensorToMesh
+from bertlib.emulator.ops import REGISTRY
+from bertlib.emulator.registry import MODULES
 from bertlib.emulator.tensor import Tensor
-
-#: Emulated ops at ``ttnn.<name>``.
-OPS = (
-    "from_torch", "to_torch", "to_device", "from_device", "to_layout", "to_memory_config", "interleaved_to_sharded",
-    "sharded_to_interleaved", "deallocate", "reallocate", "reshape", "permute", "linear", "matmul", "add", "multiply",
-    "softmax", "scale_mask_softmax", "scale_mask_softmax_in_place", "layer_norm", "gelu", "embedding", "copy_host_to_device_tensor", "fill_implicit_tile_padding",
-)
-#: Emulated ops at ``ttnn.transformer.<name>``.
-TRANSFORMER_OPS = ("split_query_key_value_and_split_heads", "attention_softmax", "attention_softmax_",
-                   "concatenate_heads")
-#: Other names real ttnn gives the same op.
-ALIASES = {"mul": "multiply"}
 
 #: Real ttnn functions that only compute on the host (memory and program configs, core ranges, goldens).
 HOST_HELPERS = (
@@ -59,16 +42,6 @@ HOST_HELPERS = (
 )
 #: Real ttnn classes the emulator replaces (``Tensor``) or that name a real device.
 NOT_PASSED = {"Tensor", "MeshDevice", "Device", "ModuleType"}
-
-for _name in (*OPS, *TRANSFORMER_OPS):  # every op: keywords checked, once per mesh device, remembered by traces
-    _op = keywords.checked(_name, getattr(ops, _name))
-    _op = _op if _name in ("from_torch", "to_torch") else mesh_aware(_op)
-    _op = metal_trace.captured(_name, _op)
-    real = getattr(_real.transformer if _name in TRANSFORMER_OPS else _real, _name)
-    _op.golden_function = getattr(real, "golden_function", None)  # ttnn.get_golden_function(op) works on it
-    _op.python_fully_qualified_name = getattr(real, "python_fully_qualified_name", f"ttnn.{_name}")
-    setattr(ops, _name, _op)
-
 
 def _passed_through(name: str, value: Any) -> bool:
     """Real ttnn's classes, enums and constants: objects that hold settings and compute nothing on a device."""
@@ -92,7 +65,7 @@ class EmulatedTTNN(types.ModuleType):
             raise AttributeError(name)
         raise UnsupportedTTNNOp(
             f"{self.__name__}.{name} is not part of bertlib's TT-NN emulator (it covers the ops BERT needs: see "
-            "bertlib.emulator.OPS and the README's 'Running tt-metal code without a card'). Run on a Tenstorrent "
+            "python -m bertlib doctor --ops and the README's 'Running tt-metal code without a card'). Run on a Tenstorrent "
             "card for the full ttnn API."
         )
 
@@ -106,7 +79,7 @@ def get_fallback_function(operation: Any) -> Any:
 
     def to_host(value: Any) -> Any:
         if isinstance(value, Tensor):
-            return ops.to_torch(value).to(_real.ttnn_dtype_to_torch_dtype(value.dtype))
+            return REGISTRY["to_torch"].public(value).to(_real.ttnn_dtype_to_torch_dtype(value.dtype))
         if isinstance(value, (list, tuple)):
             return type(value)(to_host(v) for v in value)
         return value
@@ -122,7 +95,7 @@ def get_fallback_function(operation: Any) -> Any:
             if isinstance(value, (list, tuple)):
                 return type(value)(back(v) for v in value)
             memory = first.mem_config if first.on_device is not None else None
-            return ops.from_torch(value, dtype=first.dtype, layout=first.layout, device=first.on_device,
+            return REGISTRY["from_torch"].public(value, dtype=first.dtype, layout=first.layout, device=first.on_device,
                                   memory_config=memory)
 
         return back(output)
@@ -182,7 +155,7 @@ def _device_functions(chip_name: str) -> dict[str, Any]:
 
     def pearson_correlation_coefficient(expected: Any, actual: Any) -> float:
         """Real ttnn's PCC, with an emulated tensor brought to the host first."""
-        host = [ops.to_torch(t) if isinstance(t, Tensor) else t for t in (expected, actual)]
+        host = [REGISTRY["to_torch"].public(t) if isinstance(t, Tensor) else t for t in (expected, actual)]
         return _real.pearson_correlation_coefficient(*host)
 
     return dict(open_device=open_device, close_device=close, open_mesh_device=open_mesh_device,
@@ -228,8 +201,6 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     namespace.__path__ = []  # a package: `import ttnn.model_preprocessing` finds its submodules
     names = {n: getattr(_real, n) for n in dir(_real) if _passed_through(n, getattr(_real, n, None))}
     names.update({n: getattr(_real, n) for n in HOST_HELPERS})
-    names.update({n: getattr(ops, n) for n in OPS})
-    names.update({alias: getattr(ops, name) for alias, name in ALIASES.items()})
     functions = _device_functions(chip)
     names.update(functions)
     names.update(
@@ -241,9 +212,12 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
         chip=chip_named(chip),
     )
     namespace.__dict__.update(names)
-    transformer = EmulatedTTNN("ttnn.transformer")
-    transformer.__dict__.update({n: getattr(ops, n) for n in TRANSFORMER_OPS})
-    namespace.transformer = transformer
+    for module in MODULES[1:]:
+        setattr(namespace, module.split(".")[1], EmulatedTTNN(module))
+    for spec in REGISTRY.values():
+        home = namespace if spec.module == "ttnn" else getattr(namespace, spec.module.split(".")[1])
+        for name in (spec.name, *spec.aliases):
+            setattr(home, name, spec.public)
     namespace.device = _device_module(functions)
     namespace.model_preprocessing = _model_preprocessing(namespace)
     return namespace
@@ -266,7 +240,8 @@ def install(chip: str = "wormhole_n150") -> Any:
         return current
     namespace = make_namespace(chip)
     sys.modules["ttnn"] = namespace
-    sys.modules["ttnn.transformer"] = namespace.transformer
+    for module in MODULES[1:]:
+        sys.modules[module] = getattr(namespace, module.split(".")[1])
     sys.modules["ttnn.device"] = namespace.device
     sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
     return namespace

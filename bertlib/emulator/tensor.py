@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,46 +39,36 @@ class DeallocatedTensorError(RuntimeError):
     """A tensor was used after ``ttnn.deallocate``: on a card this reads freed memory."""
 
 
+#: Python operators an emulated tensor supports, and the ttnn op each calls on a card (``a + b`` is
+#: ``ttnn.add(a, b)``, ``a[0:1]`` is ``ttnn.slice``); the op registry fills ``OPERATORS`` from its declarations.
+OPERATOR_NAMES = {
+    "__add__": "add", "__radd__": "add", "__sub__": "subtract", "__rsub__": "rsub", "__mul__": "multiply",
+    "__rmul__": "multiply", "__truediv__": "divide", "__rtruediv__": "divide", "__matmul__": "matmul",
+    "__pow__": "pow", "__neg__": "neg", "__abs__": "abs", "__lt__": "lt", "__le__": "le", "__gt__": "gt",
+    "__ge__": "ge", "__and__": "logical_and", "__or__": "logical_or", "__xor__": "logical_xor",
+    "__invert__": "logical_not", "__getitem__": "slice",
+}
+OPERATORS: dict[str, Callable[..., Any]] = {}
+
+
+def _operator(name: str) -> Callable[..., Any]:
+    def call(self: Any, *args: Any) -> Any:
+        op = OPERATORS.get(name)
+        if op is None:
+            raise UnsupportedTTNNOp(f"ttnn.{OPERATOR_NAMES[name]} ({name}) is not part of bertlib's TT-NN emulator")
+        return op(self, *args)
+
+    call.__name__ = name
+    return call
+
+
 class TensorOperators:
-    """``a + b``, ``a * b`` and ``a @ b`` on emulated tensors call ``ttnn.add`` / ``ttnn.multiply`` /
-    ``ttnn.matmul``, as on a card."""
+    """``a + b``, ``a * b``, ``a @ b``, ``a[...]`` and the other operators on emulated tensors call the ttnn op
+    each maps to, as on a card."""
 
-    def __add__(self, other: Any) -> Any:
-        from bertlib.emulator import ops
 
-        return ops.add(self, other)
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> Any:
-        from bertlib.emulator import ops
-
-        return ops.multiply(self, other)
-
-    __rmul__ = __mul__
-
-    def __matmul__(self, other: Any) -> Any:
-        from bertlib.emulator import ops
-
-        return ops.matmul(self, other)
-
-    @staticmethod
-    def _refuse(name: str) -> Any:
-        raise UnsupportedTTNNOp(f"ttnn.{name} is not part of bertlib's TT-NN emulator (it emulates ttnn.add, "
-                                "ttnn.multiply and ttnn.matmul: a + b, a * b, a @ b)")
-
-    def __sub__(self, other: Any) -> Any:
-        return self._refuse("subtract (a - b)")
-
-    __rsub__ = __sub__
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._refuse("divide (a / b)")
-
-    __rtruediv__ = __truediv__
-
-    def __neg__(self) -> Any:
-        return self._refuse("neg (-a)")
+for _name in OPERATOR_NAMES:
+    setattr(TensorOperators, _name, _operator(_name))
 
 
 @dataclass(eq=False)

@@ -29,6 +29,7 @@ import ttnn
 
 from bertlib.emulator import trace as op_trace
 from bertlib.emulator.numerics import FUSED_ACTIVATIONS
+from bertlib.emulator.ops import REGISTRY
 from bertlib.emulator.tensor import padded, tensor_bytes
 from bertlib.errors import BertlibError
 from bertlib.models.configs import PrecisionConfig, get_precision
@@ -37,16 +38,9 @@ from bertlib.profile.matmul_blocks import TILE, blocking
 from bertlib.profile.rates import MATMUL_RATES, MatmulRates
 
 MATMULS = ("linear", "matmul")
-#: ops grouped for the stacked bars: every op the emulator records maps to one group.
+#: ops grouped for the stacked bars: every op the emulator records maps to one group (its registry declaration).
 OP_GROUPS = {
-    "linear": "linear", "matmul": "attention matmul", "attention_softmax_": "softmax", "softmax": "softmax",
-    "attention_softmax": "softmax", "scale_mask_softmax": "softmax", "scale_mask_softmax_in_place": "softmax",
-    "interleaved_to_sharded": "data movement", "sharded_to_interleaved": "data movement",
-    "fill_implicit_tile_padding": "data movement",
-    "layer_norm": "layer norm", "gelu": "eltwise", "add": "eltwise", "multiply": "eltwise",
-    "embedding": "embedding", "split_query_key_value_and_split_heads": "data movement",
-    "concatenate_heads": "data movement", "reshape": "data movement", "permute": "data movement",
-    "to_layout": "data movement", "to_memory_config": "data movement",
+    **{spec.name: spec.group for spec in REGISTRY.values() if spec.group is not None},
     # ops only a published implementation's own sequence has (``Published.as_run``)
     "reshard": "data movement", "repeat": "data movement", "sum": "eltwise", "clamp": "eltwise", "div": "eltwise",
     **{name: "eltwise" for name in FUSED_ACTIVATIONS},  # an activation ttnn runs after a matmul, as its own op

@@ -31,6 +31,7 @@ from bertlib.emulator.ops.common import (
     output_config,
     tiled,
 )
+from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
 
@@ -165,6 +166,8 @@ def _unary(name: str, x: Tensor, memory_config: Any, output_tensor: Tensor | Non
     )
 
 
+@op(family="matmul", group="linear",
+    not_computed=("output_tile", "global_cb", "sub_device_id", "prefetcher_pipes", "in0_column_offset"))
 def linear(
     input_tensor_a: Tensor,
     input_tensor_b: Tensor,
@@ -193,6 +196,8 @@ def linear(
     )
 
 
+@op(family="matmul", group="attention matmul", operators=("__matmul__",),
+    not_computed=("output_tile", "global_cb", "sub_device_id"))
 def matmul(
     input_tensor_a: Tensor,
     input_tensor_b: Tensor,
@@ -245,6 +250,9 @@ def _eltwise(op: str, a: Any, b: Any, memory_config: Any, dtype: Any, fn: Callab
     )
 
 
+@op(family="binary", group="eltwise", operators=("__add__", "__radd__"),
+    not_computed=("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
+                  "sub_core_grids", "sub_device_id"))
 def add(
     input_tensor_a: Any,
     input_tensor_b: Any,
@@ -265,6 +273,9 @@ def add(
                     activations)
 
 
+@op(family="binary", group="eltwise", aliases=("mul",), operators=("__mul__", "__rmul__"),
+    not_computed=("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
+                  "sub_core_grids", "sub_device_id"))
 def multiply(
     input_tensor_a: Any,
     input_tensor_b: Any,
@@ -285,6 +296,7 @@ def multiply(
                     output_tensor, activations)
 
 
+@op(family="normalization", group="softmax")
 def softmax(
     input_tensor: Tensor,
     dim: int = -1,
@@ -334,6 +346,7 @@ def masked_softmax(op: str, tensor: Tensor, *, scale: float | None, mask: Tensor
     )
 
 
+@op(family="normalization", group="softmax")
 def scale_mask_softmax(
     input_tensor: Tensor,
     scale: float | None = None,
@@ -350,6 +363,7 @@ def scale_mask_softmax(
                           program_config=None, memory_config=memory_config)
 
 
+@op(family="normalization", group="softmax")
 def scale_mask_softmax_in_place(
     input_tensor: Tensor,
     scale: float | None = None,
@@ -370,6 +384,7 @@ def scale_mask_softmax_in_place(
     return input_tensor
 
 
+@op(family="normalization", group="layer norm", not_computed=("recip_tensor",))
 def layer_norm(
     input_tensor: Tensor,
     *,
@@ -416,6 +431,7 @@ def layer_norm(
     )
 
 
+@op(family="unary", group="eltwise", not_computed=("sub_core_grids",))
 def gelu(
     input_tensor: Tensor,
     *,
@@ -436,6 +452,7 @@ def gelu(
     )
 
 
+@op(family="embedding", group="embedding")
 def embedding(
     input_tensor: Tensor,
     weight: Tensor,

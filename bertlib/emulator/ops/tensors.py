@@ -13,6 +13,7 @@ from bertlib.emulator import sharding, trace
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import quantize
 from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
+from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
 _TORCH_TO_TTNN = {
@@ -23,6 +24,8 @@ _TORCH_TO_TTNN = {
 }
 
 
+@op(family="tensor", group=None, per_device=False,
+    not_computed=("spec", "pad_value", "cq_id", "preserve_nan_values", "col_tilize", "enable_bfloat_opt"))
 def from_torch(
     tensor: torch.Tensor,
     dtype: Any = None,
@@ -61,6 +64,7 @@ def from_torch(
     return Tensor(values, tuple(tensor.shape), dtype, layout, memory_config, device)
 
 
+@op(family="tensor", group=None, not_computed=("device", "cq_id"), per_device=False)
 def to_torch(
     tensor: Tensor,
     dtype: Any = None,
@@ -105,6 +109,7 @@ def adopt(tensor: Any) -> Tensor:
     raise TypeError(f"expected a ttnn.Tensor, got {type(tensor).__name__}")
 
 
+@op(family="tensor", group=None, not_computed=("queue_id",))
 def to_device(tensor: Tensor, device: Any, memory_config: Any = None, queue_id: Any = None) -> Tensor:
     """The same tensor, placed on ``device`` (DRAM unless ``memory_config`` says otherwise)."""
     tensor = adopt(tensor)
@@ -113,6 +118,7 @@ def to_device(tensor: Tensor, device: Any, memory_config: Any = None, queue_id: 
     return Tensor(tensor.stored, tensor.logical_shape, tensor.dtype, tensor.layout, config, device)
 
 
+@op(family="tensor", group=None, not_computed=("cq_id",))
 def copy_host_to_device_tensor(host_tensor: Tensor, device_tensor: Tensor, cq_id: Any = None) -> None:
     """Write a host tensor's values into an existing device tensor of the same shape, dtype and layout."""
     host, target = adopt(host_tensor), device_input(device_tensor, "device_tensor")
@@ -125,12 +131,14 @@ def copy_host_to_device_tensor(host_tensor: Tensor, device_tensor: Tensor, cq_id
     target.stored = host.stored
 
 
+@op(family="tensor", group=None, not_computed=("blocking", "queue_id"))
 def from_device(tensor: Tensor, blocking: bool = True, queue_id: Any = None) -> Tensor:
     """The same tensor, back on the host."""
     tensor.checked()
     return Tensor(tensor.stored, tensor.logical_shape, tensor.dtype, tensor.layout, None, None)
 
 
+@op(family="data movement", group="data movement", not_computed=("sub_core_grids", "pad_value"))
 def to_layout(
     tensor: Tensor,
     layout: Any,
@@ -160,11 +168,13 @@ def _move(op: str, tensor: Tensor, memory_config: Any, dtype: Any, output_tensor
     )
 
 
+@op(family="data movement", group="data movement")
 def to_memory_config(tensor: Tensor, memory_config: Any, dtype: Any = None, output_tensor: Any = None) -> Tensor:
     """Move ``tensor`` between DRAM, L1 and sharded L1 (values unchanged unless ``dtype`` changes them)."""
     return _move("to_memory_config", tensor, memory_config, dtype, output_tensor)
 
 
+@op(family="data movement", group="data movement", not_computed=("keep_l1_aligned",))
 def interleaved_to_sharded(
     input_tensor: Tensor,
     grid: Any = None,
@@ -200,6 +210,7 @@ def interleaved_to_sharded(
     return _move("interleaved_to_sharded", input_tensor, config, output_dtype, preallocated_output)
 
 
+@op(family="data movement", group="data movement")
 def sharded_to_interleaved(input_tensor: Tensor, memory_config: Any = None, output_dtype: Any = None) -> Tensor:
     """Gather a sharded tensor back into one interleaved buffer (L1 unless ``memory_config`` says DRAM)."""
     if not sharding.is_sharded(device_input(input_tensor).mem_config):
@@ -210,6 +221,7 @@ def sharded_to_interleaved(input_tensor: Tensor, memory_config: Any = None, outp
     return _move("sharded_to_interleaved", input_tensor, config, output_dtype)
 
 
+@op(family="data movement", group="data movement")
 def fill_implicit_tile_padding(input_tensor: Tensor, fill_value: float, *, memory_config: Any = None) -> Tensor:
     """A copy whose tile padding holds ``fill_value``; the emulator stores no padding, so no logical value changes
     (ops that read padding on a card, e.g. a Welford LayerNorm, are written to ignore it)."""
@@ -223,6 +235,7 @@ def fill_implicit_tile_padding(input_tensor: Tensor, fill_value: float, *, memor
     )
 
 
+@op(family="tensor", group=None, not_computed=("force",))
 def deallocate(tensor: Tensor, force: bool = True) -> None:
     """Free ``tensor``'s device memory; using it afterwards raises DeallocatedTensorError."""
     if isinstance(tensor, Tensor):
@@ -230,6 +243,7 @@ def deallocate(tensor: Tensor, force: bool = True) -> None:
         tensor.stored = None
 
 
+@op(family="tensor", group=None)
 def reallocate(tensor: Tensor, memory_config: Any = None) -> Tensor:
     """A fresh copy of ``tensor`` (on a card: moved to defragment memory); the input is freed."""
     device_input(tensor)
@@ -239,6 +253,8 @@ def reallocate(tensor: Tensor, memory_config: Any = None) -> Tensor:
     return out
 
 
+@op(family="data movement", group="data movement",
+    not_computed=("pad_value", "reshape_tile_mode", "sub_core_grids", "skip_padding_fill"))
 def reshape(
     input_tensor: Tensor,
     shape: Sequence[int],
@@ -266,6 +282,7 @@ def reshape(
     )
 
 
+@op(family="data movement", group="data movement", not_computed=("pad_value",))
 def permute(input_tensor: Tensor, dims: Sequence[int], *, memory_config: Any = None, pad_value: float = 0.0) -> Tensor:
     """``input_tensor`` with its dims reordered (``pad_value`` fills tile padding, never read back)."""
     input_tensor.checked()

@@ -12,9 +12,11 @@ from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
 from bertlib.emulator.ops.common import device_input, emit, golden, keeps_storage, output_config
 from bertlib.emulator.ops.math import masked_softmax
+from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 
+@op(family="transformer", group="data movement", module="ttnn.transformer")
 def split_query_key_value_and_split_heads(
     input_tensor: Tensor,
     kv_input_tensor: Tensor | None = None,
@@ -134,6 +136,7 @@ def _attention_softmax(op: str, tensor: Tensor, head_size: int | None, attention
                           compute_kernel_config=None, program_config=program_config, memory_config=memory_config)
 
 
+@op(family="transformer", group="softmax", module="ttnn.transformer")
 def attention_softmax_(
     tensor: Tensor,
     *,
@@ -154,6 +157,7 @@ def attention_softmax_(
     return tensor
 
 
+@op(family="transformer", group="softmax", module="ttnn.transformer")
 def attention_softmax(
     tensor: Tensor,
     *,
@@ -168,6 +172,7 @@ def attention_softmax(
                               memory_config)
 
 
+@op(family="transformer", group="data movement", module="ttnn.transformer")
 def concatenate_heads(input_tensor: Tensor, *, memory_config: Any = None) -> Tensor:
     """``(B, heads, S, d)`` -> ``(B, S, heads*d)``. A sharded output keeps the input's cores: each core's
     ``heads_per_shard`` heads side by side (tt-metal's ``ConcatenateHeads::compute_output_specs``)."""
