@@ -7,10 +7,21 @@ chip's numerics (``bertlib.emulator.numerics``), checks placement (``sharding``,
 appends one record to the op trace (``common.emit``). Importing this package declares them all.
 """
 
-from bertlib.emulator.ops import math, tensors, transformer
+from bertlib.emulator.ops import (
+    binary,
+    creation,
+    math,
+    movement,
+    normalization,
+    reduction,
+    tensors,
+    transformer,
+    unary,
+)
 from bertlib.emulator.registry import REGISTRY, OpSpec
 
 #: The modules whose functions are ops (the keyword test reads their source).
-MODULES = tuple(m.__name__ for m in (tensors, math, transformer))
+MODULES = tuple(m.__name__ for m in (tensors, creation, math, unary, binary, reduction, movement, normalization,
+                                     transformer))
 
 __all__ = ["MODULES", "REGISTRY", "OpSpec"]

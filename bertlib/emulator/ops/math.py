@@ -1,9 +1,9 @@
-"""The math ops: matmul and linear, element-wise add and multiply, GELU, softmax, LayerNorm, embedding."""
+"""The math ops: matmul and linear, softmax, LayerNorm, embedding."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -22,6 +22,7 @@ from bertlib.emulator.numerics import (
     round_bf16,
     softmax_values,
 )
+from bertlib.emulator.ops.binary import add
 from bertlib.emulator.ops.common import (
     broadcast_shape,
     check_grid,
@@ -31,6 +32,7 @@ from bertlib.emulator.ops.common import (
     output_config,
     tiled,
 )
+from bertlib.emulator.ops.unary import activation_op
 from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
@@ -139,7 +141,7 @@ def _matmul_like(
     if bias_after:
         result = add(result, bias, memory_config=config, output_tensor=None if activation_after else output_tensor)
     if activation_after:
-        result = _unary(act, result, config, output_tensor)
+        result = activation_op(act, result, config, output_tensor)
     return result
 
 
@@ -155,15 +157,6 @@ def _bias_after_matmul(bias: Tensor | None, program_config: Any, grid: Any, a: T
         return False
     return not all(not sharding.is_sharded(c) and sharding.buffer_name(c) == "DRAM"
                    for c in (a.mem_config, b.mem_config, out_memory))
-
-
-def _unary(name: str, x: Tensor, memory_config: Any, output_tensor: Tensor | None) -> Tensor:
-    """One activation as its own element-wise op (ttnn's ``Unary_chain`` of one), on the stored values."""
-    return emit(
-        name, [x], x.logical_shape, x.dtype, x.layout, memory_config, x.on_device,
-        None if x.stored is None else (lambda: apply_activation(x.values, name, False)),
-        flops=8 * math.prod(x.logical_shape), output_tensor=output_tensor,
-    )
 
 
 @op(family="matmul", group="linear",
@@ -221,79 +214,6 @@ def matmul(
         memory_config=memory_config, dtype=dtype, program_config=program_config, activation=activation,
         compute_kernel_config=compute_kernel_config, core_grid=core_grid, output_tensor=optional_output_tensor,
     )
-
-
-def _eltwise(op: str, a: Any, b: Any, memory_config: Any, dtype: Any, fn: Callable, output_tensor: Any,
-             activations: Any) -> Tensor:
-    tensor = a if isinstance(a, Tensor) else b
-    device_input(tensor, "A")
-    other = b if tensor is a else a
-    if isinstance(other, Tensor):
-        device_input(other, "B")
-    shape = tensor.logical_shape if not isinstance(other, Tensor) else broadcast_shape(a.logical_shape, b.logical_shape)
-    out_dtype = dtype if dtype is not None else tensor.dtype
-    inputs = [t for t in (a, b) if isinstance(t, Tensor)]
-    post = [activation_name(act) for act in (activations or [])]
-
-    def compute() -> torch.Tensor:
-        x = a.values if isinstance(a, Tensor) else a
-        y = b.values if isinstance(b, Tensor) else b
-        out = fn(x, y)
-        for name in post:
-            out = apply_activation(round_bf16(out) if out_dtype != ttnn.float32 else out, name, False)
-        return out
-
-    has_values = all(t.stored is not None for t in inputs)
-    return emit(
-        op, inputs, shape, out_dtype, tensor.layout, output_config(memory_config, tensor.mem_config), tensor.on_device,
-        compute if has_values else None, flops=math.prod(shape), output_tensor=output_tensor,
-    )
-
-
-@op(family="binary", group="eltwise", operators=("__add__", "__radd__"),
-    not_computed=("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
-                  "sub_core_grids", "sub_device_id"))
-def add(
-    input_tensor_a: Any,
-    input_tensor_b: Any,
-    *,
-    dtype: Any = None,
-    memory_config: Any = None,
-    output_tensor: Any = None,
-    activations: Any = None,
-    input_tensor_a_activations: Any = None,
-    input_tensor_b_activations: Any = None,
-    fast_and_approximate_mode: bool = True,
-    sub_core_grids: Any = None,
-    sub_device_id: Any = None,
-) -> Tensor:
-    """Element-wise ``a + b`` with broadcasting (``a + b`` on ttnn tensors calls this), then ``activations``."""
-    g = golden(ttnn.add)
-    return _eltwise("add", input_tensor_a, input_tensor_b, memory_config, dtype, lambda x, y: g(x, y), output_tensor,
-                    activations)
-
-
-@op(family="binary", group="eltwise", aliases=("mul",), operators=("__mul__", "__rmul__"),
-    not_computed=("input_tensor_a_activations", "input_tensor_b_activations", "fast_and_approximate_mode",
-                  "sub_core_grids", "sub_device_id"))
-def multiply(
-    input_tensor_a: Any,
-    input_tensor_b: Any,
-    *,
-    dtype: Any = None,
-    memory_config: Any = None,
-    output_tensor: Any = None,
-    activations: Any = None,
-    input_tensor_a_activations: Any = None,
-    input_tensor_b_activations: Any = None,
-    fast_and_approximate_mode: bool = False,
-    sub_core_grids: Any = None,
-    sub_device_id: Any = None,
-) -> Tensor:
-    """Element-wise ``a * b`` with broadcasting (``ttnn.mul`` is the same op), then ``activations``."""
-    g = golden(ttnn.multiply)
-    return _eltwise("multiply", input_tensor_a, input_tensor_b, memory_config, dtype, lambda x, y: g(x, y),
-                    output_tensor, activations)
 
 
 @op(family="normalization", group="softmax")
@@ -428,27 +348,6 @@ def layer_norm(
         "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, config,
         x.on_device, None if x.stored is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
         program_config=described, output_tensor=x if in_place else None,
-    )
-
-
-@op(family="unary", group="eltwise", not_computed=("sub_core_grids",))
-def gelu(
-    input_tensor: Tensor,
-    *,
-    variant: Any = None,
-    fast_and_approximate_mode: bool = False,
-    memory_config: Any = None,
-    output_tensor: Any = None,
-    sub_core_grids: Any = None,
-) -> Tensor:
-    """GELU, exact by default; ``GeluVariant.Tanh`` (or the fast mode) gives the tanh approximation."""
-    x = device_input(input_tensor)
-    tanh = variant == ttnn.GeluVariant.Tanh or fast_and_approximate_mode
-    chosen = ttnn.GeluVariant.Tanh if tanh else variant
-    return emit(
-        "gelu", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
-        None if x.stored is None else (lambda: golden(ttnn.gelu)(x.values, variant=chosen)),
-        flops=8 * math.prod(x.logical_shape), output_tensor=output_tensor,
     )
 
 

@@ -1,0 +1,3 @@
+"""Normalisation beyond LayerNorm: RMSNorm, GroupNorm, and the softmax variants."""
+
+from __future__ import annotations

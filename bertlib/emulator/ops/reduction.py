@@ -1,0 +1,3 @@
+"""Reductions: sum, mean, max/min, std/var, argmax, topk, cumsum."""
+
+from __future__ import annotations
