@@ -185,3 +185,41 @@ def test_trace_records_work_and_shape_only_mode(ttnn, device):
     assert [r.op for r in shapes.records] == ["linear", "softmax"]
     with pytest.raises(RuntimeError, match="shape_only"):
         ttnn.to_torch(lazy)
+
+
+def test_linear_adds_row_0_of_a_bias_padded_to_a_tile(ttnn, device):
+    """A bias one tile high is fused: the kernel adds its row 0 to every output row, whatever rows 1-31 hold."""
+    torch.manual_seed(0)
+    a, w = torch.randn(64, 128), torch.randn(128, 96)
+    bias = torch.randn(1, 1, 32, 96)
+    out = ttnn.to_torch(ttnn.linear(on_device(ttnn, device, a), on_device(ttnn, device, w), bias=on_device(ttnn, device, bias)))
+    exact = a.bfloat16().float() @ w.bfloat16().float()
+    row0 = exact + bias[0, 0, 0].bfloat16().float()
+    assert out.shape == (64, 96)
+    assert (out.float() - row0).abs().max() < 0.05 * row0.abs().max()
+    assert (out.float()[1:32] - (exact[1:32] + bias[0, 0, 1:32].bfloat16().float())).abs().max() > 0.5  # not row-wise
+
+
+def test_matmul_takes_vectors_as_ttnn_does(ttnn, device):
+    torch.manual_seed(0)
+    v, m = torch.randn(128), torch.randn(128, 96)
+    out = ttnn.to_torch(ttnn.matmul(on_device(ttnn, device, v), on_device(ttnn, device, m)))
+    assert out.shape == (96,)
+    assert torch.allclose(out.float(), v.bfloat16().float() @ m.bfloat16().float(), rtol=0.05, atol=0.3)
+    assert ttnn.to_torch(ttnn.matmul(on_device(ttnn, device, m.T.contiguous()), on_device(ttnn, device, v))).shape == (96,)
+    with pytest.raises(RuntimeError, match="at least 1D"):
+        ttnn.matmul(on_device(ttnn, device, torch.tensor(2.0)), on_device(ttnn, device, m))
+    with pytest.raises(RuntimeError, match="Batched input not supported when bias exists"):
+        ttnn.linear(on_device(ttnn, device, torch.randn(32, 128)), on_device(ttnn, device, torch.randn(2, 128, 96)),
+                    bias=on_device(ttnn, device, torch.randn(96)))
+
+
+def test_embedding_ids_and_weights_as_a_card_takes_them(ttnn, device):
+    w = ttnn.from_torch(torch.randn(50, 64), dtype=ttnn.bfloat16, device=device)
+    ids = torch.tensor([[3, 7, 49]])
+    out = ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.bfloat16, device=device), w)
+    assert torch.equal(ttnn.to_torch(out), ttnn.to_torch(w)[ids])
+    with pytest.raises(RuntimeError, match="Input must be UINT32 or BFLOAT16"):
+        ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.int32, device=device), w)
+    with pytest.raises(RuntimeError, match="Weights tensor layout must be ROW_MAJOR"):
+        ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.uint32, device=device), on_device(ttnn, device, torch.randn(50, 64)))

@@ -14,6 +14,7 @@ from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import (
     BLOCK_FLOAT,
     NORM_DEFAULTS,
+    TILE,
     Numerics,
     accumulate_matmul,
     activation_name,
@@ -21,6 +22,7 @@ from bertlib.emulator.numerics import (
     matmul_numerics,
     round_bf16,
     softmax_values,
+    store,
 )
 from bertlib.emulator.ops.binary import add
 from bertlib.emulator.ops.common import (
@@ -34,7 +36,7 @@ from bertlib.emulator.ops.common import (
 )
 from bertlib.emulator.ops.unary import activation_op
 from bertlib.emulator.registry import op
-from bertlib.emulator.tensor import Tensor
+from bertlib.emulator.tensor import Tensor, padded
 
 
 def _matmul_output_config(memory_config: Any, config: Any, a: Tensor, b: Tensor, a_shape: tuple[int, ...],
@@ -69,13 +71,20 @@ def _matmul_like(
 ) -> Tensor:
     a = device_input(input_tensor_a, "A")
     b = device_input(input_tensor_b, "B")
+    if not a.logical_shape or not b.logical_shape:
+        raise RuntimeError(f"ttnn.{op}: Both arguments to matmul need to be at least 1D, but got shapes "
+                           f"{list(a.logical_shape)} and {list(b.logical_shape)}")
     for t in (a, b):
-        if len(t.logical_shape) < 2:
-            raise RuntimeError(f"ttnn.{op} needs operands of rank 2 or more (got shape {list(t.logical_shape)}): "
-                               "reshape a vector to (1, n) or (n, 1) first")
         tiled(t, op)
+    if len(a.logical_shape) == 1 or len(b.logical_shape) == 1:
+        return _vector_matmul(op, a, b, bias=bias, transpose_a=transpose_a, transpose_b=transpose_b,
+                              memory_config=memory_config, dtype=dtype, program_config=program_config,
+                              activation=activation, compute_kernel_config=compute_kernel_config,
+                              core_grid=core_grid, output_tensor=output_tensor)
     if bias is not None:
         device_input(bias, "bias")
+        if op == "linear" and any(d > 1 for d in b.logical_shape[:-2]):
+            raise RuntimeError("Batched input not supported when bias exists (linear operation).")
     grid = check_grid(core_grid, a.on_device)
     out_dtype = dtype if dtype is not None else a.dtype
     numerics = matmul_numerics(compute_kernel_config, user_grid=grid is not None, program_config=program_config,
@@ -120,13 +129,14 @@ def _matmul_like(
         x, w = (a.values, b.values) if exact else (a.stored, b.stored)
         x = x.transpose(-1, -2) if transpose_a else x
         w = w.transpose(-1, -2) if transpose_b else w
-        bias_values = None if fused_bias is None else fused_bias.values
+        # the fused bias kernel adds row 0 of the bias tile to every output row (tt-metal bmm kernels: add_bcast_rows)
+        bias_values = None if fused_bias is None else _bias_row(fused_bias.values)
         if exact:
             out = golden(ttnn.linear)(x, w, bias=bias_values)
         else:
             out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
             if bias_values is not None:
-                out = out.add_(bias_values)  # out is this call's own tensor
+                out = out + bias_values
         return apply_activation(out, fused_act, numerics.math_approx_mode)
 
     inputs = [a, b] + ([fused_bias] if fused_bias is not None else [])
@@ -145,11 +155,49 @@ def _matmul_like(
     return result
 
 
+def _bias_row(values: torch.Tensor) -> torch.Tensor:
+    """The bias a fused matmul adds: row 0 of a bias one tile high, broadcast over the output's rows."""
+    return values if values.dim() < 2 else values[..., :1, :]
+
+
+def _vector(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``t`` seen with ``shape`` (same values): ttnn's matmul reshapes a vector operand before it multiplies."""
+    return Tensor(None if t.stored is None else t.stored.reshape(shape), shape, t.dtype, t.layout, t.mem_config,
+                  t.on_device)
+
+
+def _vector_matmul(op: str, a: Tensor, b: Tensor, *, output_tensor: Tensor | None, **kwargs: Any) -> Tensor:
+    """A 1-D operand, as ttnn's ``bound_matmul`` runs it: a vector A as one row, a vector B as one column, and
+    the result without that dimension (``compute_matmul_output_shape``, as ``torch.matmul``)."""
+    vector_a, vector_b = len(a.logical_shape) == 1, len(b.logical_shape) == 1
+    result = _matmul_like(op, _vector(a, (1, *a.logical_shape)) if vector_a else a,
+                          _vector(b, (*b.logical_shape, 1)) if vector_b else b, output_tensor=None, **kwargs)
+    shape = list(result.logical_shape)
+    if vector_b:
+        del shape[-1]
+    if vector_a:
+        del shape[-1 if vector_b else -2]
+    view = _vector(result, tuple(shape))
+    if output_tensor is None:
+        return view
+    target = device_input(output_tensor, "output_tensor")
+    if tuple(target.logical_shape) != tuple(shape):
+        raise RuntimeError(f"ttnn.{op}: the output tensor has shape {list(target.logical_shape)}, the result "
+                           f"{shape}: preallocate it with the result's shape")
+    target.stored = None if view.stored is None else store(view.values, target.dtype)
+    return target
+
+
 def _bias_after_matmul(bias: Tensor | None, program_config: Any, grid: Any, a: Tensor, b: Tensor,
                        out_memory: Any) -> bool:
-    """Whether ttnn adds the bias after the matmul (``get_post_process_bias``): only when it chooses the program
-    itself, and then unless the output and both operands are interleaved in DRAM (or in0 is sharded into DRAM)."""
-    if bias is None or program_config is not None or grid is not None:
+    """Whether ttnn adds the bias after the matmul (``get_post_process_bias``): a bias more than one tile high;
+    or, when ttnn chooses the program itself, unless the output and both operands are interleaved in DRAM (or in0
+    is sharded into DRAM)."""
+    if bias is None:
+        return False
+    if padded(bias.logical_shape, ttnn.TILE_LAYOUT)[-2] != TILE:  # fusing needs a bias one tile high
+        return True
+    if program_config is not None or grid is not None:
         return False
     if sharding.buffer_name(out_memory) != "DRAM":
         return True
@@ -367,8 +415,14 @@ def embedding(
     pad token's row from a cached copy (tt-metal's PADDED embeddings reader): the same values, fetched once."""
     ids = device_input(input_tensor, "ids")
     w = device_input(weight, "weight")
-    if ids.dtype not in (ttnn.uint32, ttnn.int32):
-        raise RuntimeError("ttnn.embedding needs uint32 ids: ttnn.from_torch(ids, dtype=ttnn.uint32, ...)")
+    # tt-metal embedding_device_operation.cpp validates these
+    if ids.dtype not in (ttnn.uint32, ttnn.bfloat16):
+        raise RuntimeError("Input must be UINT32 or BFLOAT16: ttnn.embedding reads its ids as "
+                           "ttnn.from_torch(ids, dtype=ttnn.uint32, ...)")
+    if w.layout != ttnn.ROW_MAJOR_LAYOUT:
+        raise RuntimeError(f"Weights tensor layout must be ROW_MAJOR but got {w.layout}")
+    if w.dtype != ttnn.bfloat16:
+        raise RuntimeError("Weights tensor must have BFLOAT16 dtype")
     vocabulary = w.logical_shape[0]
     if padding_idx is not None and not 0 <= padding_idx < vocabulary:
         raise RuntimeError(f"padding_idx {padding_idx} is not a row of the {vocabulary}-row embedding table")
@@ -379,9 +433,10 @@ def embedding(
     out_layout = layout if layout is not None else ttnn.ROW_MAJOR_LAYOUT
 
     def compute() -> torch.Tensor:
-        if int(ids.values.max()) >= vocabulary or int(ids.values.min()) < 0:
+        rows = ids.values.long()  # bfloat16 ids: the row each stored value names
+        if int(rows.max()) >= vocabulary or int(rows.min()) < 0:
             raise RuntimeError(f"embedding ids must lie in [0, {vocabulary})")
-        return golden(ttnn.embedding)(ids.stored, w.stored)
+        return golden(ttnn.embedding)(rows, w.stored)
 
     return emit(
         "embedding", [ids, w], shape, out_dtype, out_layout, output_config(memory_config, ids.mem_config),
