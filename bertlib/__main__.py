@@ -46,6 +46,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         missing.append(f"SQuAD data (only the squad/precision commands and notebooks 06, 09 need it): {DATA_CHOICES}")
     print(f"demo inputs     {DEFAULT_INPUT}{'' if DEFAULT_INPUT.exists() else ' (MISSING)'}")
+    from bertlib.emulator import make_namespace
+    from bertlib.emulator.coverage import coverage
+
+    ops = coverage(make_namespace())
+    print(f"ttnn emulated   {ops.summary()}" + ("" if args.ops else " (--ops lists them)"))
+    if args.ops:
+        print(ops.text())
     for line in missing:
         print(f"missing         {line}")
     return 0
@@ -397,7 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("doctor", help=cmd_doctor.__doc__).set_defaults(func=cmd_doctor)
+    doctor = sub.add_parser("doctor", help=cmd_doctor.__doc__)
+    doctor.add_argument("--ops", action="store_true", help="list real ttnn's functions: emulated, provided, refused")
+    doctor.set_defaults(func=cmd_doctor)
     from bertlib.emulator.chips import CHIPS
 
     run = sub.add_parser("run", help=cmd_run.__doc__)

@@ -23,6 +23,9 @@ def test_doctor_reports_backend_and_models():
     assert out.returncode == 0, out.stderr
     assert "ttnn            0.81.1" in out.stdout
     assert "backend" in out.stdout and "minilm" in out.stdout
+    assert re.search(r"ttnn emulated   \d+ of \d+ top-level ttnn functions", out.stdout)
+    listed = run("doctor", "--ops")
+    assert listed.returncode == 0 and "emulated ops by family" in listed.stdout and "refused (" in listed.stdout
 
 
 def test_pcc_json_minilm_squad_meets_the_bar():

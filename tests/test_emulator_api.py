@@ -204,3 +204,16 @@ def test_emulator_modules_import_without_a_cycle():
 
     for start in graph:
         assert cycle_from(start, []) is None, " -> ".join(cycle_from(start, []))
+
+
+def test_coverage_counts_real_ttnn_functions(ttnn, real_ttnn):
+    from bertlib.emulator import UnsupportedTTNNOp
+    from bertlib.emulator.coverage import coverage
+
+    ops = coverage(ttnn)
+    assert len(ops.real) > 600 and "add" in ops.emulated and "mul" in ops.emulated and "open_device" in ops.provided
+    assert sorted(ops.emulated + ops.provided + ops.refused) == ops.real
+    for name in ops.refused[:20]:
+        with pytest.raises(UnsupportedTTNNOp, match=f"ttnn.{name} is not part"):
+            getattr(ttnn, name)
+    assert ops.summary().startswith(f"{len(ops.emulated) + len(ops.provided)} of {len(ops.real)} top-level")
