@@ -54,11 +54,15 @@ class QuestionWidget:
         self.context = widgets.Textarea(description="Context", layout=widgets.Layout(width="90%", height="140px"))
         self.question = widgets.Text(description="Question", layout=widgets.Layout(width="90%"))
         self.ask = widgets.Button(description="Ask", button_style="primary")
+        self.close = widgets.Button(description="Close device", disabled=tt_model.handle is None,
+                                    tooltip="Release the device the model runs on, once you are done asking")
         self.output = widgets.HTML()
         self.example.observe(self._pick, names="value")
         self.ask.on_click(lambda _: self.answer())
+        self.close.on_click(lambda _: self.close_device())
         self._pick({"new": self.example.value})
-        self.box = widgets.VBox([self.example, self.context, self.question, self.ask, self.output])
+        self.box = widgets.VBox([self.example, self.context, self.question, widgets.HBox([self.ask, self.close]),
+                                 self.output])
 
     def _pick(self, change: dict) -> None:
         if change["new"] is None:
@@ -84,6 +88,12 @@ class QuestionWidget:
             f"{_answer_cell('HuggingFace', hf, sum(result.hf_seconds), untrained)}</tr></table>{note}"
             f"<p style='max-width:900px'>{highlight(self.context.value, tt)}</p>"
         )
+
+    def close_device(self) -> None:
+        """Close the model's device (called by the Close device button): asking again says it is closed."""
+        self.tt_model.handle.close()
+        self.ask.disabled = self.close.disabled = True
+        self.output.value = "<p>The device is closed. Run the notebook again from the top to ask more.</p>"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

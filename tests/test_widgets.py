@@ -30,6 +30,17 @@ def test_errors_show_inline_and_the_widget_keeps_working(widget):
     assert "<mark>oxygen</mark>" in widget.output.value
 
 
+def test_close_device_releases_it_and_asking_then_says_so():
+    from bertlib.device import open_device
+
+    with open_device("emulator", quiet=True) as own:
+        widget = QuestionWidget(TTModel.build(load_model("minilm-squad"), "bf16-hifi4", own), load_inputs(), seq=128)
+        widget.close.click()
+        assert own.closed and widget.ask.disabled and "device is closed" in widget.output.value
+        widget.answer()  # as a stale Ask would
+        assert "Cannot answer" in widget.output.value and "device was closed" in widget.output.value
+
+
 def test_profiler_widget_updates_on_every_control():
     from bertlib.widgets import ProfilerWidget
 

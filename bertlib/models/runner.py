@@ -6,11 +6,12 @@ trace and the card measurements all call it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
+from bertlib.device import DeviceError
 from bertlib.models.bert import TTConfig, bert_for_question_answering, preprocess_inputs
 from bertlib.models.configs import PrecisionConfig, get_precision
 from bertlib.models.preprocess import Params, preprocess_parameters
@@ -31,16 +32,20 @@ class TTModel:
     loaded: LoadedModel
     config: TTConfig
     parameters: Params
+    handle: Any = field(default=None, repr=False)  # the device handle the weights live on
 
     @classmethod
     def build(cls, loaded: LoadedModel, precision: str | PrecisionConfig, handle: Any) -> TTModel:
         """Preprocess ``loaded``'s weights once for ``precision`` onto ``handle``'s device."""
         config = TTConfig(loaded.config, get_precision(precision), handle.ttnn, handle.device)
-        return cls(loaded, config, preprocess_parameters(loaded.hf_model, config))
+        return cls(loaded, config, preprocess_parameters(loaded.hf_model, config), handle)
 
     def __call__(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None, attention_mask: torch.Tensor,
                  captures: list[dict] | None = None) -> torch.Tensor:
-        """QA logits ``(B, S, 2)`` as float32 on the host."""
+        """QA logits ``(B, S, 2)`` as float32 on the host; a ``DeviceError`` once the device has been closed."""
+        if self.handle is not None and self.handle.closed:
+            raise DeviceError("this model's device was closed (handle.close() frees its weights): open a device "
+                              "and build the model again (in a notebook, run it again from the top)")
         if not self.loaded.has_token_types:
             token_type_ids = None
         logits = run_model(self.config, self.parameters, input_ids, token_type_ids, attention_mask, captures)
