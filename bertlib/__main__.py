@@ -1,4 +1,4 @@
-"""``python -m bertlib <command>``: doctor, run, demo, pcc, squad, score, precision, profile, bench, notebooks, finetune."""
+"""``python -m bertlib <command>``: doctor, crosscheck, run, demo, pcc, squad, score, precision, profile, bench, notebooks, finetune."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from importlib.util import find_spec
 
     from bertlib.device import MOCK_VARIABLE, card_present, ensure_host_conversions
+    from bertlib.emulator.hostenv import SIMULATOR_VARIABLE, real_backend
     from bertlib.models.registry import MODELS_ENV, SQUAD_MODEL, minilm_path, model_dirs, squad_checkpoint
     from bertlib.paths import DEFAULT_INPUT
     from bertlib.qa.squad import DATA_CHOICES, LOCAL_SQUAD_DIR
@@ -25,7 +26,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     missing = []
     print(f"ttnn            {version('ttnn')} ({os.path.dirname(find_spec('ttnn').origin)})")
     if card_present():
-        print("backend         card: /dev/tenstorrent* found, real ttnn runs the model")
+        found = "/dev/tenstorrent* found" if real_backend() == "card" else f"ttsim ({os.environ[SIMULATOR_VARIABLE]})"
+        print(f"backend         {real_backend()}: {found}, real ttnn runs the model")
     else:
         descriptor = ensure_host_conversions()
         print("backend         emulator: no Tenstorrent card (no /dev/tenstorrent*)")
@@ -55,6 +57,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(ops.text())
     for line in missing:
         print(f"missing         {line}")
+    return 0
+
+
+def cmd_crosscheck(args: argparse.Namespace) -> int:
+    """Each op of a test set on the emulator and on a card or ttsim, compared bit for bit."""
+    from bertlib.crosscheck import report, run_against_backend
+
+    print(report(run_against_backend(args.chip), args.json))
     return 0
 
 
@@ -404,10 +414,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")
     sub = parser.add_subparsers(dest="command", required=True)
+    from bertlib.emulator.chips import CHIPS
+
+    check = sub.add_parser("crosscheck", help=cmd_crosscheck.__doc__)
+    check.add_argument("--chip", default="wormhole_n150", choices=list(CHIPS),
+                       help="the chip the emulator stands in for: the card's, or ttsim's")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_crosscheck)
     doctor = sub.add_parser("doctor", help=cmd_doctor.__doc__)
     doctor.add_argument("--ops", action="store_true", help="list real ttnn's functions: emulated, provided, refused")
     doctor.set_defaults(func=cmd_doctor)
-    from bertlib.emulator.chips import CHIPS
 
     run = sub.add_parser("run", help=cmd_run.__doc__)
     run.add_argument("--chip", default="wormhole_n150", choices=list(CHIPS), help="the chip the emulator stands in for")

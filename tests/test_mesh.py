@@ -52,3 +52,19 @@ def test_mesh_on_a_card(loaded):
         logits = TTModel.build(loaded, "bf16-hifi4", handle)(windows.input_ids, windows.token_type_ids,
                                                              windows.attention_mask)
         assert logits.shape == (2, 64, 2)
+
+
+def test_list_ops_run_per_device_on_a_mesh(handle):
+    """concat takes a list of mesh tensors and split returns one: each runs once per device, shard by shard."""
+    ttnn = handle.ttnn
+    mesh = ttnn.open_mesh_device(ttnn.MeshShape(1, 2))
+    x = torch.arange(4 * 64.0).reshape(4, 64)
+    sharded = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=mesh,
+                              mesh_mapper=ttnn.ShardTensorToMesh(mesh, dim=0))
+    joined = ttnn.concat([sharded, sharded], dim=-1)
+    back = ttnn.to_torch(joined, mesh_composer=ttnn.ConcatMeshToTensor(mesh, dim=0)).float()
+    assert torch.equal(back, torch.cat([x, x], dim=-1))
+    left, right = ttnn.split(joined, 64, dim=-1)
+    for half in (left, right):
+        assert torch.equal(ttnn.to_torch(half, mesh_composer=ttnn.ConcatMeshToTensor(mesh, dim=0)).float(), x)
+    ttnn.close_mesh_device(mesh)

@@ -13,9 +13,23 @@ DESCRIPTORS = Path(__file__).parent / "descriptors"
 MOCK_VARIABLE = "TT_METAL_MOCK_CLUSTER_DESC_PATH"
 
 
+SIMULATOR_VARIABLE = "TT_METAL_SIMULATOR"
+
+
+def real_backend() -> str | None:
+    """What real ttnn can open a device on: ``"card"`` (a driver node ``/dev/tenstorrent*``), ``"ttsim"``
+    (Tenstorrent's simulator: ``TT_METAL_SIMULATOR`` names its library, with a tt-metal build), or None."""
+    if glob.glob("/dev/tenstorrent*"):
+        return "card"
+    simulator = os.environ.get(SIMULATOR_VARIABLE)
+    if simulator and Path(simulator).is_file():
+        return "ttsim"
+    return None
+
+
 def card_present() -> bool:
-    """True when a Tenstorrent card's driver node exists (``/dev/tenstorrent*``)."""
-    return bool(glob.glob("/dev/tenstorrent*"))
+    """True when real ttnn can open a device: a Tenstorrent card, or ttsim standing in for one (``real_backend``)."""
+    return real_backend() is not None
 
 
 def ensure_host_conversions(chip_name: str = "wormhole_n150") -> str | None:

@@ -30,7 +30,7 @@ class UnsupportedTTNNOp(AttributeError):
 #: Keywords that choose where or when an op runs, or what fills a tile's padding: never a logical value.
 HINTS = frozenset({"queue_id", "cq_id", "blocking", "force", "sub_core_grids", "sub_device_id", "global_cb",
                    "prefetcher_pipes", "reshape_tile_mode", "skip_padding_fill", "device", "pad_value",
-                   "keep_l1_aligned"})
+                   "keep_l1_aligned", "use_multicore", "use_low_perf", "enable_secondary_dm"})
 
 #: Accepted by every op, as real ttnn's op wrapper accepts it: the command queue to issue on.
 EVERY_OP = ("queue_id",)

@@ -15,16 +15,21 @@ from typing import Any
 
 import torch
 
-from bertlib.emulator.tensor import TensorOperators
+from bertlib.emulator.chips import Chip
+from bertlib.emulator.device import DeviceAPI
+from bertlib.emulator.tensor import Tensor, TensorOperators, bound_op
 
 
 @dataclass
-class MeshDevice:
+class MeshDevice(DeviceAPI):
     """Emulated ``ttnn.MeshDevice``: a grid of emulated devices that each run the same ops."""
 
     devices: list[Any]
     shape: tuple[int, int]
     closed: bool = False
+
+    def _chip(self) -> Chip:
+        return self.devices[0].chip
 
     def get_num_devices(self) -> int:
         return len(self.devices)
@@ -32,19 +37,27 @@ class MeshDevice:
     def get_devices(self) -> list[Any]:
         return list(self.devices)
 
-    def compute_with_storage_grid_size(self) -> Any:
-        return self.devices[0].compute_with_storage_grid_size()
+    def get_device_ids(self) -> list[int]:
+        return [device.device_id for device in self.devices]
 
-    def arch(self) -> Any:
-        return self.devices[0].arch()
-
-    @property
-    def core_grid(self) -> Any:
-        return self.devices[0].core_grid
+    def id(self) -> int:
+        return self.devices[0].device_id
 
     def enable_program_cache(self) -> None:
         for device in self.devices:
             device.enable_program_cache()
+
+    def disable_and_clear_program_cache(self) -> None:
+        for device in self.devices:
+            device.disable_and_clear_program_cache()
+
+    def clear_program_cache(self) -> None:
+        for device in self.devices:
+            device.clear_program_cache()
+
+    def set_program_cache_misses_allowed(self, allowed: bool) -> None:
+        for device in self.devices:
+            device.set_program_cache_misses_allowed(allowed)
 
     def num_program_cache_entries(self) -> int:
         return self.devices[0].num_program_cache_entries()
@@ -74,8 +87,35 @@ class MeshTensor(TensorOperators):
     def device(self) -> MeshDevice:
         return self.mesh
 
+    def devices(self) -> list[Any]:
+        return [shard.on_device for shard in self.shards]
+
+    def get_dtype(self) -> Any:
+        return self.dtype
+
+    def get_layout(self) -> Any:
+        return self.layout
+
+    def is_sharded(self) -> bool:
+        return self.shards[0].is_sharded()
+
+    def is_allocated(self) -> bool:
+        return all(shard.is_allocated() for shard in self.shards)
+
+    def storage_type(self) -> Any:
+        return self.shards[0].storage_type()
+
+    def to_torch(self, mesh_composer: Any = None) -> torch.Tensor:
+        """``ttnn.to_torch(self, mesh_composer=...)``."""
+        return bound_op("to_torch")(self, mesh_composer=mesh_composer)
+
     def __repr__(self) -> str:
-        return f"ttnn.Tensor(emulated, on {self.mesh}, shard shape={list(self.shape)}, dtype={self.dtype})"
+        """Each device's shard as real ttnn prints a multi-device tensor (one device: just its shard)."""
+        if len(self.shards) == 1:
+            return repr(self.shards[0])
+        cols = self.mesh.shape[1]
+        return "\n".join(f"device_id: {shard.on_device.device_id if shard.on_device is not None else i}, "
+                         f"MeshCoordinate([{i // cols}, {i % cols}])\n{shard!r}" for i, shard in enumerate(self.shards))
 
 
 class ShardTensorToMesh:
@@ -122,10 +162,11 @@ def _shard(value: Any, index: int) -> Any:
 
 def _mesh_of(args: tuple, kwargs: dict) -> MeshDevice | None:
     for value in (*args, *kwargs.values()):
-        if isinstance(value, MeshTensor):
-            return value.mesh
-        if isinstance(value, MeshDevice):
-            return value
+        for item in value if isinstance(value, list | tuple) else (value,):  # concat's list of tensors
+            if isinstance(item, MeshTensor):
+                return item.mesh
+            if isinstance(item, MeshDevice):
+                return item
     return None
 
 
@@ -145,8 +186,10 @@ def mesh_aware(op: Callable) -> Callable:
         first = results[0]
         if first is None:
             return None
-        if isinstance(first, tuple):
-            return tuple(MeshTensor([r[j] for r in results], mesh) for j in range(len(first)))
+        if isinstance(first, tuple | list):  # (values, indices) of topk; split's and chunk's pieces
+            return type(first)(MeshTensor([r[j] for r in results], mesh) for j in range(len(first)))
+        if not isinstance(first, Tensor):  # a per-device scalar (item) or setting: each device's, as a list
+            return results
         return MeshTensor(results, mesh)
 
     return run

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bertlib.emulator import trace as op_trace
+from bertlib.emulator.tensor import Tensor
 
 #: Ops that move data between host and device: a card refuses them inside a capture.
 HOST_TRANSFERS = ("from_torch", "to_torch", "to_device", "from_device", "copy_host_to_device_tensor")
@@ -122,7 +123,7 @@ def _write_into(old: Any, new: Any) -> None:
             _write_into(o, n)
     elif hasattr(old, "shards"):
         _write_into(old.shards, new.shards)
-    elif old is not None:
+    elif isinstance(old, Tensor):
         old.__dict__.update(new.__dict__)
 
 

@@ -38,8 +38,12 @@ HOST_HELPERS = (
     "create_sharded_memory_config", "create_sharded_memory_config_", "get_golden_function", "manage_config",
     "init_device_compute_kernel_config", "num_cores_to_corerangeset", "corerange_to_cores", "grid_to_cores",
     "split_work_to_cores", "tile_size", "element_size", "ttnn_dtype_to_torch_dtype", "layernorm_default_compute_config",
-    "load_config_from_dictionary", "set_printoptions",
+    "load_config_from_dictionary", "set_printoptions", "create_group_norm_weight_bias_rm",
+    "get_group_norm_cores_across_channel", "rmsnorm_default_compute_config",
 )
+#: Real ttnn functions that build a host tensor on the host (GroupNorm's masks): the emulator hands back the same
+#: values as its own host tensor.
+HOST_TENSOR_BUILDERS = ("create_group_norm_input_mask", "create_group_norm_input_negative_mask")
 #: Real ttnn classes the emulator replaces (``Tensor``) or that name a real device.
 NOT_PASSED = {"Tensor", "MeshDevice", "Device", "ModuleType"}
 
@@ -193,6 +197,27 @@ def _model_preprocessing(namespace: EmulatedTTNN) -> types.ModuleType:
     return module
 
 
+def _host_built(function: Any) -> Any:
+    """``function`` (a real ttnn host builder) returning the emulator's host tensor of the same dtype, layout and
+    values."""
+
+    @functools.wraps(function)
+    def build(*args: Any, **kwargs: Any) -> Tensor:
+        made = function(*args, **kwargs)
+        return REGISTRY["from_torch"].public(_real.to_torch(made), made.dtype, layout=made.layout)
+
+    return build
+
+
+def _types_module() -> EmulatedTTNN:
+    """``ttnn.types``: real ttnn's settings types, with the emulator's ``Tensor``."""
+    module = EmulatedTTNN("ttnn.types")
+    module.__dict__.update({n: getattr(_real.types, n) for n in dir(_real.types)
+                            if _passed_through(n, getattr(_real.types, n))})
+    module.Tensor = Tensor
+    return module
+
+
 @functools.cache
 def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     """The emulator as a ``ttnn`` module whose ``open_device`` opens ``chip``."""
@@ -201,11 +226,13 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     namespace.__path__ = []  # a package: `import ttnn.model_preprocessing` finds its submodules
     names = {n: getattr(_real, n) for n in dir(_real) if _passed_through(n, getattr(_real, n, None))}
     names.update({n: getattr(_real, n) for n in HOST_HELPERS})
+    names.update({n: _host_built(getattr(_real, n)) for n in HOST_TENSOR_BUILDERS})
     functions = _device_functions(chip)
     names.update(functions)
     names.update(
         ShardTensorToMesh=ShardTensorToMesh, ReplicateTensorToMesh=ReplicateTensorToMesh,
         ConcatMeshToTensor=ConcatMeshToTensor, MeshDevice=MeshDevice, MeshTensor=MeshTensor, Tensor=Tensor,
+        Device=EmulatedDevice, types=_types_module(),
         get_fallback_function=get_fallback_function,
         begin_trace_capture=metal_trace.begin_trace_capture, end_trace_capture=metal_trace.end_trace_capture,
         execute_trace=metal_trace.execute_trace, release_trace=metal_trace.release_trace,

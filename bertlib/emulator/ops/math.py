@@ -13,15 +13,11 @@ from bertlib.emulator import program_configs, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import (
     BLOCK_FLOAT,
-    NORM_DEFAULTS,
     TILE,
-    Numerics,
     accumulate_matmul,
     activation_name,
     apply_activation,
     matmul_numerics,
-    round_bf16,
-    softmax_values,
     store,
 )
 from bertlib.emulator.ops.binary import add
@@ -261,141 +257,6 @@ def matmul(
         "matmul", input_tensor_a, input_tensor_b, bias=None, transpose_a=transpose_a, transpose_b=transpose_b,
         memory_config=memory_config, dtype=dtype, program_config=program_config, activation=activation,
         compute_kernel_config=compute_kernel_config, core_grid=core_grid, output_tensor=optional_output_tensor,
-    )
-
-
-@op(family="normalization", group="softmax")
-def softmax(
-    input_tensor: Tensor,
-    dim: int = -1,
-    *,
-    memory_config: Any = None,
-    compute_kernel_config: Any = None,
-    numeric_stable: bool = True,
-) -> Tensor:
-    """Softmax over ``dim``."""
-    x = device_input(input_tensor)
-    tiled(x, "softmax")
-    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
-    return emit(
-        "softmax", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
-        None if x.stored is None else (lambda: softmax_values(x.stored, numerics, dim, stable=numeric_stable)),
-        flops=5 * math.prod(x.logical_shape), numerics=numerics,
-    )
-
-
-def masked_softmax(op: str, tensor: Tensor, *, scale: float | None, mask: Tensor | None, causal_mask: bool,
-                   numeric_stable: bool, compute_kernel_config: Any, program_config: Any, memory_config: Any) -> Tensor:
-    """The fused ``softmax(tensor * scale + mask)`` of the attention and scale-mask softmax ops.
-
-    A card broadcasts one mask row over every query unless ``causal_mask`` (then the mask has one row per query).
-    """
-    x = device_input(tensor)
-    tiled(x, op)
-    mask = None if mask is None else device_input(mask, "mask")
-    if mask is not None and causal_mask and tuple(mask.logical_shape[-2:]) != tuple(x.logical_shape[-2:]):
-        raise RuntimeError(f"a causal mask has one row per query: its last two dims {list(mask.logical_shape[-2:])} "
-                           f"must be the scores' {list(x.logical_shape[-2:])}")
-    if mask is not None and not causal_mask and mask.logical_shape[-2] != 1:
-        raise UnsupportedTTNNOp(f"ttnn.{op}: without a causal mask a card reads one mask row for every query; this "
-                                f"mask has {mask.logical_shape[-2]} rows. Pass a (batch, 1, 1, keys) mask, or mark it "
-                                "causal for a full one")
-    described = program_configs.check_softmax(program_config, x.logical_shape, x.mem_config, x.on_device)
-    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
-
-    def compute() -> torch.Tensor:
-        return softmax_values(x.stored, numerics, stable=numeric_stable, scale=scale,
-                              mask=None if mask is None else mask.values)
-
-    return emit(
-        op, [x] if mask is None else [x, mask], x.logical_shape, x.dtype, x.layout,
-        output_config(memory_config, x.mem_config), x.on_device, None if x.stored is None else compute,
-        flops=7 * math.prod(x.logical_shape), numerics=numerics, program_config=described,
-    )
-
-
-@op(family="normalization", group="softmax")
-def scale_mask_softmax(
-    input_tensor: Tensor,
-    scale: float | None = None,
-    mask: Tensor | None = None,
-    *,
-    memory_config: Any = None,
-    is_causal_mask: bool = False,
-    compute_kernel_config: Any = None,
-    numeric_stable: bool = True,
-) -> Tensor:
-    """``softmax(input_tensor * scale + mask)`` over the last dim, into a new tensor."""
-    return masked_softmax("scale_mask_softmax", input_tensor, scale=scale, mask=mask, causal_mask=is_causal_mask,
-                          numeric_stable=numeric_stable, compute_kernel_config=compute_kernel_config,
-                          program_config=None, memory_config=memory_config)
-
-
-@op(family="normalization", group="softmax")
-def scale_mask_softmax_in_place(
-    input_tensor: Tensor,
-    scale: float | None = None,
-    mask: Tensor | None = None,
-    *,
-    program_config: Any = None,
-    is_causal_mask: bool = False,
-    compute_kernel_config: Any = None,
-    numeric_stable: bool = False,
-) -> Tensor:
-    """In place: ``softmax(input_tensor * scale + mask)`` over the last dim (sharded inputs take a sharded
-    ``program_config``)."""
-    out = masked_softmax("scale_mask_softmax_in_place", input_tensor, scale=scale, mask=mask,
-                         causal_mask=is_causal_mask, numeric_stable=numeric_stable,
-                         compute_kernel_config=compute_kernel_config, program_config=program_config,
-                         memory_config=None)
-    input_tensor.stored = out.stored
-    return input_tensor
-
-
-@op(family="normalization", group="layer norm", not_computed=("recip_tensor",))
-def layer_norm(
-    input_tensor: Tensor,
-    *,
-    epsilon: float = 1e-12,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    residual_input_tensor: Tensor | None = None,
-    memory_config: Any = None,
-    program_config: Any = None,
-    compute_kernel_config: Any = None,
-    recip_tensor: Any = None,
-) -> Tensor:
-    """LayerNorm over the last dim of ``input_tensor (+ residual_input_tensor)``, then ``* weight + bias``."""
-    x = device_input(input_tensor)
-    tiled(x, "layer_norm")
-    extras = [t for t in (residual_input_tensor, weight, bias) if t is not None]
-    for t in extras:
-        device_input(t, "weight/bias/residual")
-    numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
-    described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device,
-                                                 None if residual_input_tensor is None else residual_input_tensor.mem_config)
-    config = output_config(memory_config, x.mem_config)
-    if sharding.is_sharded(config) and config.shard_spec is None and sharding.is_sharded(x.mem_config):
-        config = x.mem_config  # a sharded LayerNorm writes each core's block where it read it
-    in_place = getattr(program_config, "inplace", False)
-
-    def compute() -> torch.Tensor:
-        values = x.values
-        if residual_input_tensor is not None:
-            values = values + residual_input_tensor.values
-            if not numerics.fp32_dest_acc_en:
-                values = round_bf16(values)
-        return golden(ttnn.layer_norm)(
-            values.clone(),
-            epsilon=epsilon,
-            weight=None if weight is None else weight.values.reshape(-1),
-            bias=None if bias is None else bias.values.reshape(-1),
-        )
-
-    return emit(
-        "layer_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, config,
-        x.on_device, None if x.stored is None else compute, flops=8 * math.prod(x.logical_shape), numerics=numerics,
-        program_config=described, output_tensor=x if in_place else None,
     )
 
 

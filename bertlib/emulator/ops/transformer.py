@@ -11,7 +11,7 @@ from bertlib.emulator import sharding, trace
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
 from bertlib.emulator.ops.common import device_input, emit, golden, keeps_storage, output_config
-from bertlib.emulator.ops.math import masked_softmax
+from bertlib.emulator.ops.normalization import masked_softmax
 from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
