@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -35,6 +36,36 @@ def pytest_configure(config: pytest.Config) -> None:
     install(config.getoption("--chip"))
 
 
+class CacheEntriesCounter:
+    """What tt-metal's root conftest attaches to every device it opens as ``device.cache_entries_counter`` (its
+    ``tests/tests_common/cache_entries_counter.py``; ttnn's device has no such attribute of its own). ``total`` sums the program-cache entries that blocks run under ``measure()`` added,
+    read from ``device.num_program_cache_entries()``."""
+
+    def __init__(self, device: Any) -> None:
+        self.device = device
+        self.total = 0
+
+    def reset(self) -> None:
+        """Start counting from zero again."""
+        self.total = 0
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        """Add the entries the block creates to ``total``."""
+        before = self.device.num_program_cache_entries()
+        yield
+        self.total += self.device.num_program_cache_entries() - before
+
+    def decorator(self, function: Any) -> Any:
+        """``function`` with each call measured."""
+
+        def measured(*args: Any, **kwargs: Any) -> Any:
+            with self.measure():
+                return function(*args, **kwargs)
+
+        return measured
+
+
 @pytest.fixture
 def device_params(request: pytest.FixtureRequest) -> dict[str, Any]:
     """``ttnn.open_device`` keywords; tests override them with an indirect parametrization."""
@@ -47,6 +78,7 @@ def device(device_params: dict[str, Any]) -> Iterator[Any]:
     import ttnn
 
     opened = ttnn.open_device(device_id=0, **device_params)
+    opened.cache_entries_counter = CacheEntriesCounter(opened)
     yield opened
     ttnn.close_device(opened)
 
@@ -59,6 +91,7 @@ def mesh_device(request: pytest.FixtureRequest, device_params: dict[str, Any]) -
     shape = getattr(request, "param", (1, 1))
     shape = (1, shape) if isinstance(shape, int) else tuple(shape)
     opened = ttnn.open_mesh_device(ttnn.MeshShape(*shape), **device_params)
+    opened.cache_entries_counter = CacheEntriesCounter(opened)
     yield opened
     ttnn.close_mesh_device(opened)
 

@@ -68,3 +68,26 @@ def test_list_ops_run_per_device_on_a_mesh(handle):
     for half in (left, right):
         assert torch.equal(ttnn.to_torch(half, mesh_composer=ttnn.ConcatMeshToTensor(mesh, dim=0)).float(), x)
     ttnn.close_mesh_device(mesh)
+
+
+def test_a_mesh_tensor_comes_to_the_host_per_device_with_its_topology():
+    """``cpu()`` keeps one host shard per device (``ttnn.get_device_tensors``); ``tensor_topology()`` is real ttnn's
+    TensorTopology: replicated over the mesh for a tensor made on it, kept by ops, refused where unknown."""
+    from bertlib.emulator import UnsupportedTTNNOp
+    from bertlib.emulator.mesh import MeshTensor
+
+    handle = open_device("emulator", mesh_shape=(1, 2), quiet=True)
+    ttnn, mesh = handle.ttnn, handle.device
+    x = ttnn.full([32, 32], 1.5, device=mesh, layout=ttnn.TILE_LAYOUT)
+    host = x.cpu()
+    shards = ttnn.get_device_tensors(host)
+    assert len(shards) == 2 and all(s.storage_type() == ttnn.StorageType.HOST for s in shards)
+    assert all(torch.equal(ttnn.to_torch(s), torch.full((32, 32), 1.5, dtype=torch.bfloat16)) for s in shards)
+    replicated = ttnn.TensorTopology(ttnn.MeshShape([1, 2]), [ttnn.PlacementReplicate()] * 2,
+                                     [ttnn.MeshCoordinate(0, 0), ttnn.MeshCoordinate(0, 1)])
+    assert x.tensor_topology() == replicated == host.tensor_topology() == ttnn.empty_like(x).tensor_topology()
+    sharded = ttnn.ShardTensorToMesh(mesh, dim=0).topology()
+    assert sharded == ttnn.TensorTopology(ttnn.MeshShape([2]), [ttnn.PlacementShard(0)],
+                                          [ttnn.MeshCoordinate(0, 0), ttnn.MeshCoordinate(0, 1)])
+    with pytest.raises(UnsupportedTTNNOp, match="tensor_topology"):
+        MeshTensor(list(x.shards), mesh).tensor_topology()

@@ -218,3 +218,17 @@ def test_granularity_bench_times_both_models_of_rounding():
     (row,) = accumulation_granularity({"small": (64, 256, 96)}, repeats=1)
     assert row["per_32_s"] > 0 and row["per_16_s"] > 0
     assert 0.5 < row["outputs_differing"] < 1.0  # rounding twice as often moves most outputs by an ulp, not all
+
+
+@pytest.mark.parametrize("name,top", [("uint16", 2**16 - 1), ("uint8", 2**8 - 1)])
+def test_narrow_unsigned_storage_is_exact_and_refuses_what_it_cannot_hold(real_ttnn, name, top):
+    from bertlib.emulator.keywords import UnsupportedTTNNOp
+
+    dtype = getattr(real_ttnn, name)
+    whole = torch.tensor([0, 1, top // 2, top - 1, top])
+    for values in (whole, whole.to(torch.float32), whole.to(torch.int32)):
+        stored = quantize(values, dtype)
+        assert stored.dtype == torch.int64 and stored.tolist() == whole.tolist()
+    for bad in ([top + 1], [-1], [2.5], [float("nan")]):
+        with pytest.raises(UnsupportedTTNNOp, match=f"outside {name}'s range"):
+            quantize(torch.tensor(bad), dtype)

@@ -32,10 +32,11 @@ def test_float_fills_match_real_ttnn(ttnn, real_ttnn, name, args, dtype):
     assert torch.equal(ttnn.to_torch(ours).float(), real_ttnn.to_torch(real).float())
 
 
-@pytest.mark.parametrize("fill", [7.5, -2.7, -1, 3e9, 2**33, 2**31 - 1, 16777217])
-@pytest.mark.parametrize("dtype", ["int32", "uint32"])
+@pytest.mark.parametrize("fill", [7.5, -2.7, -1, -1.5, 300, 70000, 3e9, 2**33, 2**31 - 1, 16777217])
+@pytest.mark.parametrize("dtype", ["int32", "uint32", "uint16", "uint8"])
 def test_integer_fills_convert_as_ttnn_converts(ttnn, real_ttnn, fill, dtype):
-    """A float fill is truncated; an int in C++ int range wraps to the width; others go through a C++ float."""
+    """A float fill is truncated; an int in C++ int range wraps to the width (70000 is 4464 in uint16); others go
+    through a C++ float."""
     ours = ttnn.full([2, 3], fill, dtype=getattr(ttnn, dtype))
     real = real_ttnn.full([2, 3], fill, dtype=getattr(real_ttnn, dtype))
     assert ours.to_list() == real.to_list()
@@ -90,8 +91,7 @@ def test_creation_refusals(ttnn, device):
         ttnn.full([2], "one")
     with pytest.raises(TypeError, match="layout"):
         ttnn.zeros([2], layout="ROW_MAJOR")
-    with pytest.raises(UnsupportedTTNNOp, match=r"dtype=DataType.UINT8\) is not emulated"):
-        ttnn.zeros([2], dtype=ttnn.uint8)
+    assert ttnn.zeros([2], dtype=ttnn.uint8).dtype == ttnn.uint8  # uint8 is stored now
 
 
 # --- the *_like forms ------------------------------------------------------------------------------------
@@ -170,8 +170,7 @@ def test_arange_defaults_and_refusals(ttnn, device):
         ttnn.arange(0, 5, 1, dtype=ttnn.bfloat8_b)
     with pytest.raises(TypeError, match="start must be an int"):
         ttnn.arange(0.5, 5)
-    with pytest.raises(UnsupportedTTNNOp, match="UINT16"):
-        ttnn.arange(0, 5, dtype=ttnn.uint16)
+    assert torch.equal(ttnn.to_torch(ttnn.arange(0, 5, dtype=ttnn.uint16)).to(torch.int64), torch.arange(5))
 
 
 # --- rand ------------------------------------------------------------------------------------------------

@@ -237,6 +237,24 @@ def test_pad_on_the_host_and_its_refusals(ttnn, device):
         ttnn.pad(t, [(0, 1), (0, 1)])
 
 
+@pytest.mark.parametrize("name", ["uint16", "uint8"])
+def test_pad_narrow_unsigned_tensors(ttnn, device, layout, name):
+    """tt-metal's test_pad uint16 cases: values and the pad value exact; to_torch gives real ttnn's torch dtype."""
+    dtype = getattr(ttnn, name)
+    top = 2**16 - 1 if name == "uint16" else 255
+    x = torch.randint(0, top + 1, (2, 3, 18, 13), dtype=torch.int32)
+    t = ttnn.from_torch(x, dtype=dtype, layout=layout, device=device)
+    out = ttnn.pad(t, [(0, 1), (0, 14), (0, 19)], value=top)
+    assert out.dtype == dtype and ttnn.to_torch(out).dtype == getattr(torch, name)
+    expected = torch.nn.functional.pad(x, (0, 19, 0, 14, 0, 1), value=top)
+    assert torch.equal(ttnn.to_torch(out).to(torch.int32), expected)
+    assert torch.equal(ttnn.to_torch(ttnn.pad(t, [(0, 1)], value=5.0)).to(torch.int32)[..., -1], torch.full(
+        (2, 3, 18), 5, dtype=torch.int32))
+    for bad in (top + 1, -1, 2.5):
+        with pytest.raises(UnsupportedTTNNOp, match=f"ttnn.pad\\(value={bad}\\) on a {name} tensor"):
+            ttnn.pad(t, [(0, 1)], value=bad)
+
+
 def test_pad_records_use_multicore_as_a_hint(ttnn, device):
     t = on_device(ttnn, device, torch.randn(4, 4), layout=ttnn.ROW_MAJOR_LAYOUT)
     with recording() as trace:
@@ -456,6 +474,46 @@ def test_from_torch_picks_dtypes_as_real_ttnn(ttnn, real_ttnn, device, source, n
     assert t.dtype == getattr(ttnn, name) == real.dtype
     out = ttnn.to_torch(t)
     assert out.dtype == real_ttnn.to_torch(real).dtype and torch.equal(out, real_ttnn.to_torch(real))
+
+
+NARROW_SOURCES = [
+    torch.tensor([[0, 1, 255, 256, 65535, 65536, 70000, -1, -2, -70000]], dtype=torch.int32),
+    torch.tensor([[0, 1, 255, 256, 65535, 65536, 70000, -1, -2, -70000]], dtype=torch.int64),
+    torch.tensor([[0.4, 0.5, 1.5, 2.7, -0.6, -1.5, 65535.5, 65536.0, 1e6, float("nan")]]),
+    torch.tensor([[0.4, 0.5, 1.5, 2.7, -0.6, -1.5, 255.5, 256.0, 1e6, float("inf")]], dtype=torch.bfloat16),
+    torch.tensor([[0, 1, 255, 256, -1]], dtype=torch.int16),
+    torch.tensor([[0, 1, 255]], dtype=torch.uint8),
+    torch.tensor([[True, False]]),
+]
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint8"])
+@pytest.mark.parametrize("source", NARROW_SOURCES, ids=[str(s.dtype) for s in NARROW_SOURCES])
+def test_narrow_unsigned_host_conversion_is_real_ttnns(ttnn, real_ttnn, device, layout, name, source):
+    """from_torch / to_torch of uint16 and uint8, out-of-range and fractional values included, as real ttnn's host
+    conversion does them (it wraps, saturates or truncates per source dtype and layout)."""
+    dtype = getattr(ttnn, name)
+    t = ttnn.from_torch(source, dtype=dtype, layout=layout, device=device)
+    real = real_ttnn.to_torch(real_ttnn.from_torch(source, dtype=dtype, layout=layout))
+    out = ttnn.to_torch(t)
+    assert t.dtype == dtype and out.dtype == real.dtype == getattr(torch, name)
+    assert torch.equal(out, real)
+    assert t.to_list() == real.tolist()
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint8", "uint32", "int32"])
+def test_tensor_constructors_into_integers_are_real_ttnns(ttnn, real_ttnn, name):
+    dtype = getattr(ttnn, name)
+    for array in (torch.tensor([1.5, -1.0, 70000.0], dtype=torch.float16), torch.tensor([0, -1, 300],
+                  dtype=torch.int16), torch.rand(2, 3).bfloat16() * 2 - 1, np.array([1, -1, 70000])):
+        ours, real = ttnn.Tensor(array, dtype), real_ttnn.Tensor(array, dtype)
+        assert ours.dtype == real.dtype and ttnn.to_torch(ours).tolist() == real_ttnn.to_torch(real).tolist()
+    data = [1.7, 70000.0, -3.0, 65535.0, 5e9, 2.0]
+    for layout in (ttnn.ROW_MAJOR_LAYOUT, ttnn.TILE_LAYOUT):
+        ours, real = ttnn.Tensor(data, [2, 3], dtype, layout), real_ttnn.Tensor(data, [2, 3], dtype, layout)
+        assert ttnn.to_torch(ours).tolist() == real_ttnn.to_torch(real).tolist()
+    for array in (torch.tensor([0, 1, -1], dtype=torch.int16), torch.tensor([3, 65535], dtype=torch.uint16)):
+        assert ttnn.Tensor(array).dtype == real_ttnn.Tensor(array).dtype == ttnn.uint16
 
 
 def test_from_torch_refusals_and_other_sources(ttnn, device):

@@ -243,3 +243,109 @@ def test_layer_norm_checks_its_weight_as_rms_norm_does(ttnn, make):
         ttnn.layer_norm(x, weight=make(gamma, layout=ttnn.ROW_MAJOR_LAYOUT))
     with pytest.raises(RuntimeError, match=r"ttnn.layer_norm: a TILE bias's last padded dim"):
         ttnn.layer_norm(x, bias=make(torch.rand(1, 128)))
+
+
+def layer_norm_ref(x, weight=None, bias=None, eps=1e-12):
+    return torch.nn.functional.layer_norm(x.double(), (x.shape[-1],), None if weight is None else weight.double(),
+                                          None if bias is None else bias.double(), eps=eps).float()
+
+
+@pytest.mark.parametrize("op_name", ["layer_norm", "rms_norm"])
+@pytest.mark.parametrize("width", [42, 127])
+def test_norm_row_major_weight_of_a_partial_tile(ttnn, make, op_name, width):
+    """ROW_MAJOR sticks hold the input's padded width; only the first ``width`` values weigh the columns."""
+    torch.manual_seed(3)
+    padded_width = -(-width // 32) * 32
+    x, gamma, beta = torch.randn(32, width), torch.rand(width) + 0.5, torch.randn(width)
+
+    def sticks(v):
+        return make(torch.cat([v, torch.full((padded_width - width,), 7.0)]).reshape(-1, 32),
+                    layout=ttnn.ROW_MAJOR_LAYOUT)
+
+    out = getattr(ttnn, op_name)(make(x), weight=sticks(gamma), bias=sticks(beta), epsilon=1e-6)
+    xs = stored(ttnn, make(x))
+    g, b = gamma.to(torch.bfloat16).float(), beta.to(torch.bfloat16).float()
+    ref = layer_norm_ref(xs, g, b, 1e-6) if op_name == "layer_norm" else rms(xs, g, b)
+    torch.testing.assert_close(stored(ttnn, out), ref, rtol=2**-6, atol=2**-6 * float(ref.abs().max()))
+    with pytest.raises(RuntimeError, match="its volume the input's padded width"):  # too many sticks
+        getattr(ttnn, op_name)(make(x), weight=make(torch.rand(padded_width // 32 + 1, 32),
+                                                     layout=ttnn.ROW_MAJOR_LAYOUT))
+
+
+def test_norm_tile_weight_rules(ttnn, make):
+    """A TILE weight is one tile high (a card broadcasts its first row); one narrower than the input would have a
+    card read its tile padding, which the emulator refuses by name."""
+    torch.manual_seed(4)
+    x, gamma = make(torch.randn(64, 96)), torch.rand(96) + 0.5
+    one_row = ttnn.layer_norm(x, weight=make(gamma.reshape(1, 96)))
+    ref = layer_norm_ref(stored(ttnn, x), gamma.to(torch.bfloat16).float())
+    torch.testing.assert_close(stored(ttnn, one_row), ref, rtol=TOL, atol=TOL * float(ref.abs().max()))
+    with pytest.raises(RuntimeError, match="tensor height must be TILE_HEIGHT"):
+        ttnn.layer_norm(x, weight=make(torch.rand(64, 96)))
+    with pytest.raises(UnsupportedTTNNOp, match="tile padding"):
+        ttnn.layer_norm(make(torch.randn(32, 42)), weight=make(torch.rand(1, 40)))
+    with pytest.raises(RuntimeError, match="Welford's algorithm is not supported for RMSNorm"):
+        ttnn.rms_norm(x, program_config=ttnn.LayerNormDefaultProgramConfig(use_welford=True))
+
+
+def full_grid(ttnn, device):
+    grid = device.compute_with_storage_grid_size()
+    return ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))})
+
+
+def test_create_layer_norm_reciprocals(ttnn, device):
+    cores = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(1, 2))})
+    table = ttnn.create_layer_norm_reciprocals(device, cores, 40)
+    assert tuple(table.shape) == (6, 40) and table.dtype == ttnn.float32 and table.layout == ttnn.ROW_MAJOR_LAYOUT
+    config = table.memory_config()
+    assert config.memory_layout == ttnn.TensorMemoryLayout.HEIGHT_SHARDED and config.buffer_type == ttnn.BufferType.L1
+    assert tuple(config.shard_spec.shape) == (1, 40) and config.shard_spec.grid == cores
+    expected = (1.0 / torch.arange(1, 41, dtype=torch.float64)).float()
+    assert torch.equal(ttnn.to_torch(table), expected.expand(6, -1))
+
+
+def test_welford_layer_norm_reads_its_reciprocal_table(ttnn, make, device):
+    torch.manual_seed(5)
+    x = make(torch.randn(64, 42))
+    welford = ttnn.LayerNormDefaultProgramConfig(use_welford=True)
+    table = ttnn.create_layer_norm_reciprocals(device, full_grid(ttnn, device), 42)
+    out = ttnn.layer_norm(x, program_config=welford, recip_tensor=table)
+    ref = layer_norm_ref(stored(ttnn, x))
+    torch.testing.assert_close(stored(ttnn, out), ref, rtol=TOL, atol=TOL * float(ref.abs().max()))
+    wider = ttnn.create_layer_norm_reciprocals(device, full_grid(ttnn, device), 64)  # a wider table: its prefix
+    assert torch.equal(stored(ttnn, ttnn.layer_norm(x, program_config=welford, recip_tensor=wider)), stored(ttnn, out))
+    # without Welford a card does not read the table
+    plain = ttnn.layer_norm(x, program_config=ttnn.LayerNormDefaultProgramConfig(), recip_tensor=table)
+    assert torch.equal(stored(ttnn, plain), stored(ttnn, ttnn.layer_norm(x)))
+    with pytest.raises(RuntimeError, match="Reciprocal tensor not provided for Welford layernorm"):
+        ttnn.layer_norm(x, program_config=welford)
+    narrow = ttnn.create_layer_norm_reciprocals(device, full_grid(ttnn, device), 41)
+    with pytest.raises(UnsupportedTTNNOp, match="1/1 .. 1/42"):
+        ttnn.layer_norm(x, program_config=welford, recip_tensor=narrow)
+    one_core = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))})
+    with pytest.raises(UnsupportedTTNNOp, match="on every core"):  # two tile rows run on two cores
+        ttnn.layer_norm(x, program_config=welford,
+                        recip_tensor=ttnn.create_layer_norm_reciprocals(device, one_core, 42))
+    grid = device.compute_with_storage_grid_size()
+    other = ttnn.from_torch(torch.ones(grid.x * grid.y, 42), dtype=ttnn.float32, layout=ttnn.ROW_MAJOR_LAYOUT,
+                            device=device, memory_config=table.memory_config())
+    with pytest.raises(UnsupportedTTNNOp, match="other values"):
+        ttnn.layer_norm(x, program_config=welford, recip_tensor=other)
+    with pytest.raises(UnsupportedTTNNOp, match="HEIGHT_SHARDED L1 table"):
+        ttnn.layer_norm(x, program_config=welford,
+                        recip_tensor=ttnn.from_torch(torch.ones(1, 42), dtype=ttnn.float32, device=device))
+
+
+@pytest.mark.parametrize("shape,dim", [((2, 128, 64), -2), ((1, 2, 64, 64), -2), ((2, 32, 64), -1)])
+def test_softmax_general_kernels_are_always_stable(ttnn, make, shape, dim):
+    """Only a rank-4 last-dim softmax runs the attention kernel that honours numeric_stable=False; tt-metal's
+    general kernels subtract the max anyway, so logits far beyond exp's range still give a finite softmax."""
+    torch.manual_seed(6)
+    x = make(torch.empty(shape).uniform_(-1e3, 1e3))
+    out = stored(ttnn, ttnn.softmax(x, dim=dim, numeric_stable=False))
+    assert torch.isfinite(out).all()
+    assert torch.equal(out, stored(ttnn, ttnn.softmax(x, dim=dim, numeric_stable=True)))
+    ref = torch.softmax(stored(ttnn, x).double(), dim).float()
+    torch.testing.assert_close(out, ref, rtol=2**-6, atol=2**-8)
+    with pytest.raises(RuntimeError, match="Dimension out of range"):
+        ttnn.softmax(x, dim=len(shape))

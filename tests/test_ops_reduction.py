@@ -406,3 +406,22 @@ def test_cumprod(ttnn, make):
     assert torch.equal(stored(ttnn, ttnn.cumprod(xb, 2)), expected.float().movedim(0, 2))
     assert math.isclose(float(stored(ttnn, ttnn.cumprod(x, 0, reverse_order=True))[0, 0, 0]),
                         float(values[0, 0, 0] * values[1, 0, 0]), rel_tol=1e-6)
+
+
+def test_argmax_refuses_keywords_ttnn_0_81_1_lacks_by_name(ttnn, device):
+    """Older ttnn's argmax took ``use_multicore``; 0.81.1's does not: a TypeError, as real ttnn raises, naming it."""
+    x = ttnn.from_torch(torch.randn(32, 64), dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    for error in (TypeError, UnsupportedTTNNOp):
+        with pytest.raises(error, match="use_multicore"):
+            ttnn.argmax(x, dim=-1, use_multicore=True)
+
+
+def test_topk_returns_sorted_values_whatever_sorted_says(ttnn, device):
+    """tt-metal's topk kernel never reads ``sorted``: sorted=False gives the sorted top k (and their indices)."""
+    values = torch.randn(1, 1, 64, 64, dtype=torch.bfloat16)
+    x = ttnn.from_torch(values, layout=ttnn.TILE_LAYOUT, device=device)
+    for largest in (True, False):
+        want = torch.sort(values, dim=2, descending=largest, stable=True)
+        got, got_indices = ttnn.topk(x, 32, dim=2, largest=largest, sorted=False)
+        assert torch.equal(ttnn.to_torch(got), want.values[:, :, :32])
+        assert torch.equal(ttnn.to_torch(got_indices).to(torch.int64), want.indices[:, :, :32])

@@ -155,3 +155,51 @@ def test_sharded_config_end_to_end(capsys):
     assert out["min_pcc"] >= 0.98 and {row["block"] for row in out["rows"]} >= {"qa_logits", "probs", "context"}
     assert main(["pcc", "--model", "minilm-squad", "--precision", "sharded", "--batch", "9"]) == 2
     assert "batch 9 needs 9 columns, this chip's grid has 8: use batch <= 8" in capsys.readouterr().err
+
+
+def _nd_config(ttnn, shard_shape, x1, y1, buffer=None, orientation=None):
+    grid = ttnn.CoreRangeSet({ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(x1, y1))})
+    spec = ttnn.NdShardSpec(shard_shape, grid, orientation or ttnn.ShardOrientation.ROW_MAJOR)
+    return ttnn.MemoryConfig(buffer or ttnn.BufferType.L1, spec)
+
+
+def test_nd_sharded_l1_tensors_are_placed_round_robin(handle):
+    """An NdShardSpec in L1 places any number of shards on the grid's cores in turn; values do not change."""
+    ttnn, device = handle.ttnn, handle.device
+    values = torch.randn(2, 2, 256, 512)
+    for shard, layout in (([32, 32], ttnn.TILE_LAYOUT), ([2, 16, 16], ttnn.ROW_MAJOR_LAYOUT)):
+        for orientation in (ttnn.ShardOrientation.ROW_MAJOR, ttnn.ShardOrientation.COL_MAJOR):
+            config = _nd_config(ttnn, shard, 1, 1, orientation=orientation)
+            x = ttnn.from_torch(values, dtype=ttnn.float32, layout=layout, device=device, memory_config=config)
+            assert x.memory_config().nd_shard_spec is not None and x.is_sharded()
+            assert torch.equal(ttnn.to_torch(x), values)
+    full = ttnn.full([64, 64, 64], 2.5, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
+                     memory_config=_nd_config(ttnn, [16, 32, 32], 4, 0))
+    assert torch.equal(ttnn.to_torch(full), torch.full((64, 64, 64), 2.5, dtype=torch.bfloat16))
+
+
+def test_nd_sharding_refuses_what_a_card_refuses(handle):
+    ttnn, device = handle.ttnn, handle.device
+    from bertlib.emulator import UnsupportedTTNNOp
+
+    values = torch.randn(4, 4, 128, 128)
+    with pytest.raises(ShardingError, match="whole 32x32 tiles"):
+        ttnn.from_torch(values, layout=ttnn.TILE_LAYOUT, device=device, memory_config=_nd_config(ttnn, [2, 16, 64], 1, 1))
+    with pytest.raises(ShardingError, match="compute grid"):
+        ttnn.from_torch(values, layout=ttnn.TILE_LAYOUT, device=device, memory_config=_nd_config(ttnn, [32, 32], 8, 8))
+    with pytest.raises(ShardingError, match="KiB of L1"):  # 64 MiB of float32 on one core
+        ttnn.from_torch(torch.zeros(16, 1024, 1024), dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device,
+                        memory_config=_nd_config(ttnn, [1, 1024, 1024], 0, 0))
+    with pytest.raises(UnsupportedTTNNOp, match="ND_SHARDED in DRAM is not emulated"):
+        ttnn.from_torch(values, layout=ttnn.TILE_LAYOUT, device=device,
+                        memory_config=_nd_config(ttnn, [32, 32], 4, 0, buffer=ttnn.BufferType.DRAM))
+    x = ttnn.from_torch(values, dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device,
+                        memory_config=_nd_config(ttnn, [2, 2, 64, 64], 2, 4))
+    with pytest.raises(UnsupportedTTNNOp, match="sharded"):  # the reduction reads interleaved tensors only
+        ttnn.sum(x, dim=-2)
+    for op in (lambda: ttnn.relu(x), lambda: ttnn.add(x, x), lambda: ttnn.softmax(x, dim=-1),
+               lambda: ttnn.layer_norm(x), lambda: ttnn.matmul(x, x), lambda: ttnn.concat([x, x], dim=0)):
+        with pytest.raises(UnsupportedTTNNOp, match="of an ND-sharded tensor .* is not emulated"):
+            op()
+    moved = ttnn.to_memory_config(x, ttnn.DRAM_MEMORY_CONFIG)  # what the refusal says to do
+    assert torch.equal(ttnn.to_torch(ttnn.relu(moved)), torch.relu(values))

@@ -27,6 +27,15 @@ class UnsupportedTTNNOp(AttributeError):
     """A ttnn name, or a keyword value, that the emulator does not provide."""
 
 
+class UnknownKeyword(UnsupportedTTNNOp, TypeError):
+    """A keyword that other ttnn versions take and this op of ttnn 0.81.1 does not (argmax's ``use_multicore``, the
+    binary ops' ``use_legacy``): a TypeError, as real ttnn's binding raises, that names the keyword."""
+
+
+#: Keywords of other ttnn versions' ops, not 0.81.1's: the binary ops' choice of the legacy kernels.
+OTHER_VERSIONS = frozenset({"use_legacy"})
+
+
 #: Keywords that choose where or when an op runs, or what fills a tile's padding: never a logical value.
 HINTS = frozenset({"queue_id", "cq_id", "blocking", "force", "sub_core_grids", "sub_device_id", "global_cb",
                    "prefetcher_pipes", "reshape_tile_mode", "skip_padding_fill", "device", "pad_value",
@@ -46,9 +55,16 @@ def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
     the rest refused unless left at their defaults."""
     signature = inspect.signature(op)
     extra = tuple(k for k in EVERY_OP if k not in signature.parameters)
+    open_ended = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
 
     @functools.wraps(op)
     def run(*args: Any, **kwargs: Any) -> Any:
+        foreign = [k for k in kwargs if k in HINTS | OTHER_VERSIONS and k not in signature.parameters
+                   and k not in extra]
+        if foreign and not open_ended:
+            raise UnknownKeyword(f"ttnn.{name}() got an unexpected keyword argument {foreign[0]!r}: it is not part of "
+                                 f"bertlib's TT-NN emulator, which follows ttnn 0.81.1, whose {name} does not take it "
+                                 "(other ttnn versions do): leave it out")
         everywhere = {key: kwargs.pop(key) for key in extra if key in kwargs}
         hints = {key: repr(value) for key, value in everywhere.items() if value is not None}
         given = signature.bind_partial(*args, **kwargs).arguments

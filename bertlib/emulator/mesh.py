@@ -4,6 +4,12 @@ A tensor on a mesh is a :class:`MeshTensor`: one emulated tensor per device. Eve
 mesh tensors, runs once per device on that device's shards (a plain tensor counts as replicated), as a
 card's mesh runs the same program on every chip. ``ShardTensorToMesh``, ``ReplicateTensorToMesh`` and
 ``ConcatMeshToTensor`` take the same arguments as ttnn's.
+
+A mesh tensor's ``tensor_topology()`` is real ttnn's ``TensorTopology``, made as tt-metal's
+``ttnn/core/distributed/distributed_tensor.cpp`` makes it: a mapper distributes over a 1-D shape of the mesh's
+device count (one ``PlacementShard(dim)`` or ``PlacementReplicate()``), its coordinates the mesh's own in row-major
+order; a tensor made on the mesh (a creation op, or a host tensor moved there) is fully replicated over the mesh's
+shape (``TensorTopology::create_fully_replicated_tensor_topology``); an op's result keeps its input's topology.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+import ttnn
 
 from bertlib.emulator.chips import Chip
 from bertlib.emulator.device import DeviceAPI
+from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.tensor import Tensor, TensorOperators, bound_op
 
 
@@ -69,12 +77,28 @@ class MeshDevice(DeviceAPI):
         return f"MeshDevice(emulated, {self.shape[0]}x{self.shape[1]} of {self.devices[0].chip.name})"
 
 
-class MeshTensor(TensorOperators):
-    """One emulated tensor per mesh device (ttnn's multi-device tensor). ``shape`` is one shard's shape."""
+def _coordinates(mesh: MeshDevice, count: int | None = None) -> list[Any]:
+    """The first ``count`` (default: all) of the mesh's device coordinates, in row-major order."""
+    rows, cols = mesh.shape
+    return [ttnn.MeshCoordinate(i // cols, i % cols) for i in range(rows * cols if count is None else count)]
 
-    def __init__(self, shards: list[Any], mesh: MeshDevice) -> None:
+
+def replicated_topology(mesh: MeshDevice) -> Any:
+    """The topology of a tensor made on ``mesh``: replicated over the mesh's own shape."""
+    return ttnn.TensorTopology(ttnn.MeshShape(list(mesh.shape)), [ttnn.PlacementReplicate()] * len(mesh.shape),
+                               _coordinates(mesh))
+
+
+class MeshTensor(TensorOperators):
+    """One emulated tensor per mesh device (ttnn's multi-device tensor). ``shape`` is one shard's shape.
+
+    ``topology`` is its ``ttnn.TensorTopology`` (module docstring); None where the maker did not say (a mapper's
+    tensor made by code that does not pass the mapper's topology): ``tensor_topology()`` then refuses by name."""
+
+    def __init__(self, shards: list[Any], mesh: MeshDevice, topology: Any = None) -> None:
         self.shards = shards
         self.mesh = mesh
+        self.topology = topology
 
     shape = property(lambda self: self.shards[0].shape)
     padded_shape = property(lambda self: self.shards[0].padded_shape)
@@ -109,6 +133,19 @@ class MeshTensor(TensorOperators):
         """``ttnn.to_torch(self, mesh_composer=...)``."""
         return bound_op("to_torch")(self, mesh_composer=mesh_composer)
 
+    def cpu(self, blocking: bool = True, cq_id: Any = None) -> MeshTensor:
+        """The tensor on the host, one shard per device as on the mesh (``ttnn.from_device``); a host one as it is."""
+        if all(shard.on_device is None for shard in self.shards):
+            return self
+        return bound_op("from_device")(self, blocking, cq_id)
+
+    def tensor_topology(self) -> Any:
+        """How the tensor is spread over the mesh: real ttnn's ``TensorTopology`` (module docstring)."""
+        if self.topology is None:
+            raise UnsupportedTTNNOp("Tensor.tensor_topology() of this mesh tensor is not emulated: the emulator did "
+                                    "not record how its mesh_mapper distributed it")
+        return self.topology
+
     def __repr__(self) -> str:
         """Each device's shard as real ttnn prints a multi-device tensor (one device: just its shard)."""
         if len(self.shards) == 1:
@@ -124,6 +161,11 @@ class ShardTensorToMesh:
     def __init__(self, mesh_device: MeshDevice, dim: int) -> None:
         self.mesh, self.dim = mesh_device, dim
 
+    def topology(self) -> Any:
+        """Real ttnn's topology for it: a 1-D distribution over the devices, sharded along ``dim``."""
+        n = self.mesh.get_num_devices()
+        return ttnn.TensorTopology(ttnn.MeshShape([n]), [ttnn.PlacementShard(self.dim)], _coordinates(self.mesh, n))
+
     def map(self, tensor: torch.Tensor) -> list[torch.Tensor]:
         n = self.mesh.get_num_devices()
         if tensor.shape[self.dim] % n:
@@ -137,6 +179,11 @@ class ReplicateTensorToMesh:
 
     def __init__(self, mesh_device: MeshDevice) -> None:
         self.mesh = mesh_device
+
+    def topology(self) -> Any:
+        """Real ttnn's topology for it: a 1-D distribution over the devices, replicated."""
+        n = self.mesh.get_num_devices()
+        return ttnn.TensorTopology(ttnn.MeshShape([n]), [ttnn.PlacementReplicate()], _coordinates(self.mesh, n))
 
     def map(self, tensor: torch.Tensor) -> list[torch.Tensor]:
         return [tensor] * self.mesh.get_num_devices()
@@ -158,6 +205,15 @@ def _shard(value: Any, index: int) -> Any:
     if isinstance(value, (list, tuple)) and any(isinstance(v, MeshTensor) for v in value):
         return type(value)(_shard(v, index) for v in value)
     return value
+
+
+def _topology_of(args: tuple, kwargs: dict, mesh: MeshDevice) -> Any:
+    """The topology an op's result has: its first mesh tensor input's, else (made on the mesh) replicated."""
+    for value in (*args, *kwargs.values()):
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, MeshTensor):
+                return item.topology
+    return replicated_topology(mesh)
 
 
 def _mesh_of(args: tuple, kwargs: dict) -> MeshDevice | None:
@@ -186,10 +242,11 @@ def mesh_aware(op: Callable) -> Callable:
         first = results[0]
         if first is None:
             return None
+        topology = _topology_of(args, kwargs, mesh)
         if isinstance(first, tuple | list):  # (values, indices) of topk; split's and chunk's pieces
-            return type(first)(MeshTensor([r[j] for r in results], mesh) for j in range(len(first)))
+            return type(first)(MeshTensor([r[j] for r in results], mesh, topology) for j in range(len(first)))
         if not isinstance(first, Tensor):  # a per-device scalar (item) or setting: each device's, as a list
             return results
-        return MeshTensor(results, mesh)
+        return MeshTensor(results, mesh, topology)
 
     return run

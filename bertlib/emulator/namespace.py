@@ -68,9 +68,8 @@ class EmulatedTTNN(types.ModuleType):
         if name.startswith("__"):
             raise AttributeError(name)
         raise UnsupportedTTNNOp(
-            f"{self.__name__}.{name} is not part of bertlib's TT-NN emulator (it covers the ops BERT needs: see "
-            "python -m bertlib doctor --ops and the README's 'Running tt-metal code without a card'). Run on a Tenstorrent "
-            "card for the full ttnn API."
+            f"{self.__name__}.{name} is not part of bertlib's TT-NN emulator (python -m bertlib doctor --ops lists the "
+            "ops it runs and the names it refuses). Run on a Tenstorrent card for the full ttnn API."
         )
 
 

@@ -10,7 +10,10 @@ Storage
     exponent's distance from it, dropping bits, then rounded to nearest even and clamped), without the
     round trip through ttnn. Blocks it does not model (NaN/inf, or values below 2**-103, where ttnn treats
     subnormals as normals) go through ttnn's conversion itself. ``tests/test_numerics.py`` proves both
-    paths bit-exact against ttnn.
+    paths bit-exact against ttnn. Integer dtypes (int32, uint32, uint16, uint8) are stored exactly, as int64;
+    ``to_torch`` returns real ttnn's torch dtype for each (torch.int32, torch.uint32, torch.uint16, torch.uint8).
+    A uint16/uint8 tensor only ever holds whole numbers in its range: each op brings its result there itself
+    (``quantize`` refuses anything else rather than store a value a card would hold differently).
 
 Math fidelity (the Tensix matrix engine, FPU)
     The FPU's multipliers take at most 5 bits of a SrcA mantissa and 7 bits of a SrcB mantissa,
@@ -82,7 +85,11 @@ BYTES_PER_ELEMENT = {
     ttnn.bfloat4_b: 0.5 + 1 / 16,
     ttnn.uint32: 4.0,
     ttnn.int32: 4.0,
+    ttnn.uint16: 2.0,
+    ttnn.uint8: 1.0,
 }
+#: The unsigned integer dtypes narrower than 32 bits, and the largest value each holds.
+NARROW_UNSIGNED = {ttnn.uint16: 2**16 - 1, ttnn.uint8: 2**8 - 1}
 
 FIDELITY_ORDER = ["LoFi", "HiFi2", "HiFi3", "HiFi4"]
 
@@ -120,7 +127,26 @@ def quantize(values: torch.Tensor, dtype: Any) -> torch.Tensor:
         return ttnn.to_torch(stored).to(torch.float32).reshape(values.shape)
     if dtype in (ttnn.uint32, ttnn.int32):
         return values.to(torch.int64)
-    raise TypeError(f"dtype {dtype} is not emulated; use bfloat16, bfloat8_b, bfloat4_b, float32 or uint32")
+    if dtype in NARROW_UNSIGNED:
+        return _narrow_unsigned(values, dtype)
+    raise TypeError(f"dtype {dtype} is not emulated; use bfloat16, bfloat8_b, bfloat4_b, float32, uint32, int32, "
+                    "uint16 or uint8")
+
+
+def _narrow_unsigned(values: torch.Tensor, dtype: Any) -> torch.Tensor:
+    """``values`` as a uint16/uint8 tensor holds them (int64, exact). Each op converts its result to the dtype's
+    range itself (integer arithmetic wraps, typecast saturates or wraps, host conversions run real ttnn's own), so
+    only whole numbers in ``[0, max]`` arrive here: any other value would need a conversion the caller did not model,
+    and is refused rather than stored changed."""
+    top = NARROW_UNSIGNED[dtype]
+    whole = values if not values.is_floating_point() else values.to(torch.float64)
+    if whole.numel() and (bool((whole < 0).any()) or bool((whole > top).any())
+                          or (whole.is_floating_point() and not bool((whole == whole.trunc()).all()))):
+        name = str(dtype).split(".")[-1].lower()
+        raise UnsupportedTTNNOp(f"storing values outside {name}'s range [0, {top}], or not whole numbers, as {name} "
+                                "is not emulated: this op's conversion to it is not modelled. Typecast the values "
+                                f"into range first (ttnn.typecast), or use int32/uint32.")
+    return whole.to(torch.int64)
 
 
 @dataclass(frozen=True)

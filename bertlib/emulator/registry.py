@@ -34,7 +34,7 @@ from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import keywords, metal_trace, tensor
+from bertlib.emulator import keywords, metal_trace, sharding, tensor
 from bertlib.emulator.mesh import mesh_aware
 
 #: The namespaces an op can live in.
@@ -70,8 +70,32 @@ class OpSpec:
 REGISTRY: dict[str, OpSpec] = {}
 
 
+#: Ops that take an ND-sharded tensor (a memory config with only an ``nd_shard_spec``): those that move it or
+#: make one. Every other op reads a 2-D shard spec, so it refuses such a tensor by name.
+ND_SHARDED_FAMILIES = ("tensor", "creation")
+ND_SHARDED_OPS = ("to_memory_config", "sharded_to_interleaved", "clone", "typecast", "to_layout")
+
+
+def _nd_sharded_refused(name: str, run: Callable) -> Callable:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            for item in value if isinstance(value, list | tuple) else (value,):
+                config = getattr(item, "mem_config", None) if isinstance(item, tensor.Tensor) else None
+                if sharding.is_nd_sharded(config):
+                    raise keywords.UnsupportedTTNNOp(
+                        f"ttnn.{name} of an ND-sharded tensor (a memory config with only an nd_shard_spec) is not "
+                        "emulated: move it to an interleaved or a 2-D sharded memory config first "
+                        "(ttnn.to_memory_config)")
+        return run(*args, **kwargs)
+
+    functools.update_wrapper(checked, run)
+    return checked
+
+
 def _public(spec: OpSpec) -> Callable:
     run = keywords.checked(spec.name, spec.function, spec.not_computed)
+    if spec.family not in ND_SHARDED_FAMILIES and spec.name not in ND_SHARDED_OPS:
+        run = _nd_sharded_refused(spec.name, run)
     run = mesh_aware(run) if spec.per_device else run
     run = metal_trace.captured(spec.name, run)
     run.python_fully_qualified_name = f"{spec.module}.{spec.name}"

@@ -11,6 +11,14 @@ A sharded ``ttnn.MemoryConfig`` (real ttnn's object) splits the tensor, seen as 
 
 ``placement`` refuses what a card refuses, with what to change: shards that are not whole tiles in TILE
 layout, grids off the chip, too few cores for the tensor, and shards larger than one core's L1.
+
+ND_SHARDED (a ``MemoryConfig`` built from an ``NdShardSpec``: a shard shape over any number of dims, a core
+grid of one or more ranges, an orientation) splits the tensor, its last two dims padded to whole tiles in TILE
+layout, into blocks of the shard shape (the shorter of the two shapes taken with leading 1s), and deals the
+blocks to the grid's cores in turn (``ShardDistributionStrategy.ROUND_ROBIN_1D``, tt-metal's
+``BufferDistributionSpec``): any number of blocks fits any number of cores, and a core holds
+``ceil(blocks / cores)`` of them, which must fit its L1. Values do not depend on where shards lie, so the emulator
+only checks the placement.
 """
 
 from __future__ import annotations
@@ -55,9 +63,18 @@ def buffer_name(memory_config: Any) -> str:
     return str(memory_config.buffer_type).split(".")[-1].split("::")[-1]
 
 
+def is_nd_sharded(memory_config: Any) -> bool:
+    """True for a config built from an ``NdShardSpec`` (``TensorMemoryLayout.ND_SHARDED``, no 2-D shard spec)."""
+    return (is_sharded(memory_config) and memory_config.shard_spec is None
+            and getattr(memory_config, "nd_shard_spec", None) is not None)
+
+
 def describe(memory_config: Any) -> str:
     """``"DRAM"``, ``"L1"``, or e.g. ``"L1 BLOCK_SHARDED 8x8 cores, shard [384, 128]"`` for the op trace."""
     buffer = buffer_name(memory_config)
+    if is_nd_sharded(memory_config):
+        spec = memory_config.nd_shard_spec
+        return f"{buffer} {_layout_name(memory_config)} {spec.num_cores()} cores, shard {list(spec.shard_shape)}"
     if not is_sharded(memory_config) or memory_config.shard_spec is None:
         return buffer if not is_sharded(memory_config) else f"{buffer} {_layout_name(memory_config)}"
     x0, y0, x1, y1 = _grid_extent(memory_config.shard_spec.grid)
@@ -70,6 +87,8 @@ def cores(*memory_configs: Any) -> int | None:
     for config in memory_configs:
         if is_sharded(config) and config.shard_spec is not None:
             return config.shard_spec.grid.num_cores()
+        if is_nd_sharded(config):
+            return config.nd_shard_spec.num_cores()
     return None
 
 
@@ -88,6 +107,9 @@ def placement(shape: tuple[int, ...], dtype: Any, layout: Any, memory_config: An
     if memory_config.buffer_type != ttnn.BufferType.L1:
         raise UnsupportedTTNNOp(f"{where} in DRAM is not emulated: shard in L1 (buffer_type=ttnn.BufferType.L1)")
     spec = memory_config.shard_spec
+    if spec is None and is_nd_sharded(memory_config):
+        _nd_placement(shape, dtype, layout, memory_config.nd_shard_spec, device, where)
+        return
     if spec is None:
         raise ShardingError(f"{where} needs a shard spec for this tensor: build one with "
                             "ttnn.create_sharded_memory_config(shape, core_grid, strategy)")
@@ -128,4 +150,38 @@ def placement(shape: tuple[int, ...], dtype: Any, layout: Any, memory_config: An
     per_core = tensor_bytes((shard_h, shard_w), dtype, layout)
     if per_core > chip.l1_bytes_per_core:
         raise ShardingError(f"{where} one shard takes {per_core / 1024:.0f} KiB, more than a {chip.name} core's "
+                            f"{chip.l1_bytes_per_core / 1024:.0f} KiB of L1: use more cores or smaller shards")
+
+
+def _nd_placement(shape: tuple[int, ...], dtype: Any, layout: Any, spec: Any, device: Any, where: str) -> None:
+    """Refuse an ND shard spec a card refuses for a tensor of ``shape`` (module docstring)."""
+    if spec.shard_distribution_strategy != ttnn.ShardDistributionStrategy.ROUND_ROBIN_1D:
+        raise UnsupportedTTNNOp(f"{where} with shard_distribution_strategy={spec.shard_distribution_strategy} is not "
+                                "emulated: use ShardDistributionStrategy.ROUND_ROBIN_1D (the default)")
+    shard = tuple(int(d) for d in spec.shard_shape)
+    if not shard or any(d <= 0 for d in shard):
+        raise ShardingError(f"{where} shard shape {list(shard)} must have at least one dim, each above 0")
+    chip = device.chip
+    for core_range in spec.grid.ranges():
+        if core_range.end.x >= chip.grid[1] or core_range.end.y >= chip.grid[0]:
+            raise ShardingError(f"{where} shard grid reaches core (x={core_range.end.x}, y={core_range.end.y}), "
+                                f"outside {chip.name}'s {chip.grid[0]}x{chip.grid[1]} (y x x) compute grid: use a "
+                                "smaller core grid")
+    tiled = layout == ttnn.TILE_LAYOUT
+    if tiled and (len(shard) < 2 or shard[-1] % TILE or shard[-2] % TILE):
+        raise ShardingError(f"{where} shard shape {list(shard)} is not whole 32x32 tiles: in TILE layout the shard's "
+                            "last two dims must be multiples of 32 (tt-metal: physical shard shape must be tile sized)")
+    dims = padded(tuple(shape), layout) if shape else (1,)
+    rank = max(len(dims), len(shard))
+    dims, shard = (1,) * (rank - len(dims)) + tuple(dims), (1,) * (rank - len(shard)) + shard
+    blocks = math.prod(-(-n // s) for n, s in zip(dims, shard, strict=True))
+    per_core = -(-blocks // spec.num_cores())
+    if tiled:
+        shard_bytes = tensor_bytes(shard, dtype, layout)
+    else:  # one page per shard row, each aligned to L1's 16 bytes
+        row_bytes = tensor_bytes((shard[-1],), dtype, layout)
+        shard_bytes = math.prod(shard[:-1]) * -(-row_bytes // 16) * 16
+    if per_core * shard_bytes > chip.l1_bytes_per_core:
+        raise ShardingError(f"{where} {blocks} shards of {list(shard)} on {spec.num_cores()} cores put {per_core} on a "
+                            f"core: {per_core * shard_bytes / 1024:.0f} KiB, more than a {chip.name} core's "
                             f"{chip.l1_bytes_per_core / 1024:.0f} KiB of L1: use more cores or smaller shards")

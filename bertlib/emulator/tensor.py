@@ -23,13 +23,14 @@ from bertlib.emulator.numerics import BLOCK_FLOAT, BYTES_PER_ELEMENT, TILE, stor
 _BYTES_BY_NAME = {str(k).split(".")[-1]: v for k, v in BYTES_PER_ELEMENT.items()}
 #: The dtypes the emulator stores (``numerics.store``).
 EMULATED_DTYPES = tuple(BYTES_PER_ELEMENT)
-INTEGER_DTYPES = (ttnn.uint32, ttnn.int32)
+INTEGER_DTYPES = (ttnn.uint32, ttnn.int32, ttnn.uint16, ttnn.uint8)
 #: Bytes of one element as real ttnn's ``Tensor.element_size()`` gives them (block floats: one byte).
 _ELEMENT_SIZE = {ttnn.float32: 4, ttnn.bfloat16: 2, ttnn.bfloat8_b: 1, ttnn.bfloat4_b: 1, ttnn.uint32: 4,
                  ttnn.int32: 4, ttnn.uint16: 2, ttnn.uint8: 1}
 #: What ``ttnn.Tensor(array)`` stores a torch dtype as, when no data_type is given (real ttnn's mapping).
-_FROM_ARRAY = {torch.float32: ttnn.float32, torch.bfloat16: ttnn.bfloat16, torch.int32: ttnn.int32,
-               torch.int64: ttnn.uint32, torch.uint8: ttnn.uint8, torch.bool: ttnn.uint8}
+_FROM_ARRAY = {torch.float32: ttnn.float32, torch.bfloat16: ttnn.bfloat16, torch.float16: ttnn.bfloat16,
+               torch.int32: ttnn.int32, torch.int64: ttnn.uint32, torch.int16: ttnn.uint16,
+               torch.uint16: ttnn.uint16, torch.uint32: ttnn.uint32, torch.uint8: ttnn.uint8, torch.bool: ttnn.uint8}
 #: Real ttnn.Tensor's public names: those the emulated tensor lacks are refused by name, not as a typo.
 _REAL_TENSOR_API = frozenset(n for n in dir(ttnn.Tensor) if not n.startswith("_"))
 
@@ -54,7 +55,7 @@ def tensor_bytes(shape: Sequence[int], dtype: Any, layout: Any) -> float:
 
 
 def check_dtype(dtype: Any, op: str) -> None:
-    """Refuse, by name, a dtype the emulator does not store (uint8, uint16, int8, fp8)."""
+    """Refuse, by name, a dtype the emulator does not store (int8, fp8)."""
     if not isinstance(dtype, ttnn.DataType):
         raise TypeError(f"ttnn.{op}: dtype must be a ttnn.DataType such as ttnn.bfloat16 (got {dtype!r})")
     if dtype not in EMULATED_DTYPES:
@@ -367,12 +368,20 @@ def _from_array(values: torch.Tensor, data_type: Any = None, device: Any = None,
                 mesh_mapper: Any = None, preserve_nan_values: bool = False, col_tilize: bool = False,
                 enable_bfloat_opt: bool = False) -> Tensor:
     """``ttnn.Tensor(array, data_type, device, layout, mem_config, ...)``: ``ttnn.from_torch`` with real ttnn's
-    dtype for the array's (int64 is stored as uint32, float32 as float32) and TILE layout for block floats."""
+    dtype for the array's (int64 is stored as uint32, int16 as uint16, float32 as float32) and TILE layout for block
+    floats. Into an integer dtype real ttnn's own constructor converts the array (its conversions differ from
+    ``from_torch``'s for some source dtypes, e.g. a float16 -1.0 becomes uint16 65535): the emulator runs it."""
     dtype = data_type if data_type is not None else _FROM_ARRAY.get(values.dtype, ttnn.float32)
     check_dtype(dtype, "Tensor")
     if layout is None:
         layout = ttnn.TILE_LAYOUT if dtype in BLOCK_FLOAT else ttnn.ROW_MAJOR_LAYOUT
-    source = values if values.dtype in (torch.float32, torch.bfloat16, torch.int32, torch.int64) else values.float()
+    if dtype in INTEGER_DTYPES:
+        ensure_host_conversions()
+        source = ttnn.to_torch(ttnn.Tensor(values.contiguous(), dtype, None, layout)).to(torch.int64)
+    elif values.dtype in (torch.float32, torch.bfloat16, torch.int32, torch.int64):
+        source = values
+    else:
+        source = values.float()
     return _single(bound_op("from_torch")(source, dtype, layout=layout, device=device, memory_config=mem_config,
                                           tile=tile, cq_id=cq_id, pad_value=pad_value, mesh_mapper=mesh_mapper,
                                           preserve_nan_values=preserve_nan_values, col_tilize=col_tilize,
@@ -382,12 +391,18 @@ def _from_array(values: torch.Tensor, data_type: Any = None, device: Any = None,
 def _from_values(data: list, shape: Sequence[int], data_type: Any, layout: Any, device: Any = None,
                  memory_config: Any = None, tile: Any = None, pad_value: float = 0.0) -> Tensor:
     """``ttnn.Tensor(values, shape, data_type, layout, device, memory_config)``: a flat list of the values of
-    ``shape`` (real ttnn truncates floats given for an integer dtype)."""
+    ``shape``. For an integer dtype real ttnn's own list constructor converts the values (it truncates floats, and
+    out of range saturates or gives the C++ conversion's value, differently per dtype): the emulator runs it."""
     check_dtype(data_type, "Tensor")
     volume = math.prod(int(s) for s in shape)
     if len(data) != volume:
         raise RuntimeError(f"Buffer size {len(data)} differs from shape volume {volume}")
-    values = torch.tensor(data, dtype=torch.float64).reshape([int(s) for s in shape])
-    values = values.trunc().to(torch.int64) if data_type in INTEGER_DTYPES else store(values, ttnn.float32)
+    dims = [int(s) for s in shape]
+    if data_type in INTEGER_DTYPES:
+        ensure_host_conversions()
+        real = ttnn.Tensor(data, dims, data_type, layout)
+        values = ttnn.to_torch(real).to(torch.int64).reshape(dims)
+    else:
+        values = store(torch.tensor(data, dtype=torch.float64).reshape(dims), ttnn.float32)
     return _single(bound_op("from_torch")(values, data_type, layout=layout, device=device,
                                           memory_config=memory_config, tile=tile, pad_value=pad_value))

@@ -28,8 +28,8 @@ import ttnn
 from bertlib.emulator import sharding, trace
 from bertlib.emulator.device import EmulatedDevice
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh
-from bertlib.emulator.numerics import BLOCK_FLOAT, store
+from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh, replicated_topology
+from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, store
 from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config
 from bertlib.emulator.ops.tensors import from_torch, to_device
 from bertlib.emulator.registry import REGISTRY, op
@@ -80,21 +80,24 @@ def _float32(value: float | int) -> float:
 
 
 def _wrapped(values: torch.Tensor, dtype: Any) -> torch.Tensor:
-    """int64 ``values`` as a uint32/int32 element holds them: modulo 2**32, two's complement for int32."""
+    """int64 ``values`` as an integer element holds them: modulo 2**32 (2**16 for uint16, 2**8 for uint8, as
+    real ttnn's ``full`` wraps 70000 to 4464 in uint16), two's complement for int32."""
+    if dtype in NARROW_UNSIGNED:
+        return values & NARROW_UNSIGNED[dtype]
     values = values & 0xFFFFFFFF
     return torch.where(values >= 1 << 31, values - (1 << 32), values) if dtype == ttnn.int32 else values
 
 
 def _integer(value: float | int, dtype: Any) -> int:
-    """``value`` converted to a uint32/int32 element as ttnn's C++ converts a fill value: an int in C++ int range
-    as it is (wrapped to the width); anything else as a C++ float (float32) truncated toward zero (out of int32's
-    range: INT32_MIN, as x86 converts)."""
+    """``value`` converted to an integer element as ttnn's C++ converts a fill value: an int in C++ int range
+    as it is (wrapped to the width); anything else as a C++ float (float32) truncated toward zero (into int32,
+    uint16 or uint8 from out of int32's range: INT32_MIN, as x86 converts, so 3e9 fills a uint16 with 0)."""
     if isinstance(value, int) and INT32_MIN <= value < -INT32_MIN:
         whole = value
     else:
         value = _float32(value)
         whole = math.trunc(value) if math.isfinite(value) and abs(value) < 2.0**63 else -(1 << 63)
-        if dtype == ttnn.int32 and not INT32_MIN <= whole < -INT32_MIN:
+        if (dtype == ttnn.int32 or dtype in NARROW_UNSIGNED) and not INT32_MIN <= whole < -INT32_MIN:
             whole = INT32_MIN
     return int(_wrapped(torch.tensor(whole, dtype=torch.int64), dtype))
 
@@ -323,9 +326,10 @@ def _on(host: Tensor | MeshTensor, device: Any, memory_config: Any) -> Tensor | 
             raise RuntimeError(f"Distributed host buffer has different shape ({len(host.shards)} shards) than the "
                                f"mesh device {device}")
         return MeshTensor([to_device(s, d, memory_config) for s, d in zip(host.shards, device.devices, strict=True)],
-                          device)
-    if isinstance(device, MeshDevice):
-        return MeshTensor([to_device(host, d, memory_config) for d in device.devices], device)
+                          device, host.topology)
+    if isinstance(device, MeshDevice):  # one host tensor replicated over the mesh (tt-metal's to_device)
+        return MeshTensor([to_device(host, d, memory_config) for d in device.devices], device,
+                          replicated_topology(device))
     return to_device(host, device, memory_config)
 
 
@@ -365,7 +369,7 @@ def _load(path: Path, mesh_mapper: Any) -> Tensor | MeshTensor:
         return shards[0]
     if mesh_mapper is None:
         raise RuntimeError(f"{path} holds a tensor of {len(shards)} shards: pass the mesh_mapper it was made with")
-    return MeshTensor(shards, mesh_mapper.mesh)
+    return MeshTensor(shards, mesh_mapper.mesh, mesh_mapper.topology() if hasattr(mesh_mapper, "topology") else None)
 
 
 @op(family="creation", group=None, per_device=False)

@@ -1,4 +1,4 @@
-"""The math ops: matmul and linear, softmax, LayerNorm, embedding."""
+"""The math ops: matmul, linear and addmm, embedding."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bertlib.emulator.numerics import (
     matmul_numerics,
     store,
 )
-from bertlib.emulator.ops.binary import add
+from bertlib.emulator.ops.binary import add, add_, multiply, multiply_
 from bertlib.emulator.ops.common import (
     broadcast_shape,
     check_grid,
@@ -82,7 +82,7 @@ def _matmul_like(
         if op == "linear" and any(d > 1 for d in b.logical_shape[:-2]):
             raise RuntimeError("Batched input not supported when bias exists (linear operation).")
     grid = check_grid(core_grid, a.on_device)
-    out_dtype = dtype if dtype is not None else a.dtype
+    out_dtype = _output_dtype(op, dtype, a, output_tensor)
     numerics = matmul_numerics(compute_kernel_config, user_grid=grid is not None, program_config=program_config,
                                block_float_inputs=a.dtype in BLOCK_FLOAT and b.dtype in BLOCK_FLOAT,
                                float32_output=out_dtype == ttnn.float32)
@@ -149,6 +149,19 @@ def _matmul_like(
     if activation_after:
         result = activation_op(act, result, config, output_tensor)
     return result
+
+
+def _output_dtype(op: str, dtype: Any, a: Tensor, output_tensor: Tensor | None) -> Any:
+    """The matmul's output dtype as tt-metal's ``create_matmul_attributes`` (matmul_device_operation.cpp) picks it:
+    ``dtype=``, else a preallocated output's dtype, else A's; ``dtype=`` and the output tensor must agree. It also
+    sets the default fp32 accumulation (on for a float32 output)."""
+    if output_tensor is None:
+        return dtype if dtype is not None else a.dtype
+    target = device_input(output_tensor, "optional_output_tensor")
+    if dtype is not None and dtype != target.dtype:
+        raise RuntimeError(f"ttnn.{op}: Type mismatch between optional output tensor {target.dtype} & output tensor "
+                           f"{dtype}")
+    return target.dtype
 
 
 def _bias_row(values: torch.Tensor) -> torch.Tensor:
@@ -258,6 +271,63 @@ def matmul(
         memory_config=memory_config, dtype=dtype, program_config=program_config, activation=activation,
         compute_kernel_config=compute_kernel_config, core_grid=core_grid, output_tensor=optional_output_tensor,
     )
+
+
+_ADDMM_DTYPES = (ttnn.bfloat16, ttnn.float32, ttnn.bfloat8_b)
+
+
+@op(family="matmul", group="linear")
+def addmm(
+    input_tensor: Tensor,
+    mat1_tensor: Tensor,
+    mat2_tensor: Tensor,
+    *,
+    alpha: float = 1.0,
+    beta: float = 1.0,
+    memory_config: Any = None,
+    dtype: Any = None,
+    program_config: Any = None,
+    compute_kernel_config: Any = None,
+    core_grid: Any = None,
+    output_tile: Any = None,
+    optional_output_tensor: Any = None,
+) -> Tensor:
+    """``beta * input_tensor + alpha * (mat1_tensor @ mat2_tensor)``, run as tt-metal's ``AddmmOperation``
+    (ttnn/cpp/ttnn/operations/matmul/matmul.cpp) runs it: a matmul (into ``optional_output_tensor`` when given),
+    then ``multiply_(out, alpha)`` unless alpha is 1, then ``add_(out, beta * input_tensor)`` unless beta is 0
+    (``input_tensor`` itself when beta is 1), each step rounded to its stored dtype. ``beta == 0`` ignores
+    ``input_tensor`` (its shape and dtype too). The output dtype is ``dtype``, else the output tensor's, else
+    ``mat1_tensor``'s (the op's code; its docstring's "highest precision" is not what it does)."""
+    if output_tile is not None:
+        raise RuntimeError("ttnn.addmm: output_tile must not be provided")
+    x = device_input(input_tensor, "input_tensor")
+    m1 = device_input(mat1_tensor, "mat1_tensor")
+    m2 = device_input(mat2_tensor, "mat2_tensor")
+    # AddmmOperation::validate, in its order
+    if alpha == 0.0:
+        raise RuntimeError("ttnn.addmm: alpha parameter cannot be 0")
+    if beta != 0.0:
+        shapes = [list(t.logical_shape) for t in (x, m1, m2)]
+        if any(len(s) < 2 for s in shapes) or shapes[0][0] != shapes[1][0] or shapes[0][1] != shapes[2][1]:
+            raise RuntimeError(f"ttnn.addmm: input_tensor must have shape matching one of result of mat1_tensor @ "
+                               f"mat2_tensor (got input {shapes[0]}, mat1 {shapes[1]}, mat2 {shapes[2]})")
+        if x.dtype not in _ADDMM_DTYPES:
+            raise RuntimeError("ttnn.addmm: only ttnn.bfloat16, ttnn.float32 and ttnn.bfloat8_b types are supported "
+                               "for input_tensor")
+    for name, t in (("mat1_tensor", m1), ("mat2_tensor", m2)):
+        if t.dtype not in _ADDMM_DTYPES:
+            raise RuntimeError(f"ttnn.addmm: only ttnn.bfloat16, ttnn.float32 and ttnn.bfloat8_b types are supported "
+                               f"for {name}")
+    out = _matmul_like(
+        "addmm", m1, m2, bias=None, transpose_a=False, transpose_b=False, memory_config=memory_config, dtype=dtype,
+        program_config=program_config, activation=None, compute_kernel_config=compute_kernel_config,
+        core_grid=core_grid, output_tensor=optional_output_tensor,
+    )
+    if alpha != 1.0:
+        out = multiply_(out, alpha)
+    if beta != 0.0:
+        out = add_(out, multiply(x, beta) if beta != 1.0 else x)
+    return out
 
 
 @op(family="embedding", group="embedding")

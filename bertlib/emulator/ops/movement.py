@@ -36,7 +36,7 @@ import ttnn
 from bertlib.emulator import sharding, tensor
 from bertlib.emulator.hostenv import ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.numerics import BLOCK_FLOAT, TILE, round_bf16
+from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, TILE, round_bf16
 from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
 from bertlib.emulator.ops.tensors import FLOATS, INTEGERS, TTNN_TO_TORCH, adopt, layout_dtype
 from bertlib.emulator.registry import REGISTRY, op
@@ -462,6 +462,17 @@ def _pad_config(x: Tensor, shape: list[int], memory_config: Any) -> Any:
     return ttnn.MemoryConfig(ttnn.TensorMemoryLayout.HEIGHT_SHARDED, x.mem_config.buffer_type, spec)
 
 
+def _check_narrow_fill(dtype: Any, value: Any) -> None:
+    """A uint16/uint8 tensor is padded with a value it holds exactly (a whole number in its range); how a card's pad
+    kernels pack any other value into 16 or 8 bits is not modelled, so it is refused rather than guessed."""
+    top = NARROW_UNSIGNED.get(dtype)
+    if top is not None and not (math.isfinite(float(value)) and float(value).is_integer() and 0 <= value <= top):
+        name = str(dtype).split(".")[-1].lower()
+        raise UnsupportedTTNNOp(f"ttnn.pad(value={value!r}) on a {name} tensor is not emulated: only a whole number in "
+                                f"[0, {top}] is stored exactly; how a card packs any other pad value into {name} is not "
+                                "modelled")
+
+
 @op(family="data movement", group="data movement", not_computed=("sub_core_grids", "use_multicore"))
 def pad(
     input_tensor: Tensor,
@@ -500,6 +511,7 @@ def pad(
     if x.dtype in BLOCK_FLOAT and x.on_device is None:
         raise RuntimeError(f"a host {x.dtype} tensor cannot be padded: it is stored in TILE layout only")
     shape = [n + before + after for n, (before, after) in zip(x.logical_shape, pairs, strict=True)]
+    _check_narrow_fill(x.dtype, value)
     fill = int(value) if x.dtype in INTEGERS else float(value)
 
     def compute() -> torch.Tensor:

@@ -11,7 +11,10 @@ Semantics are tt-metal's (``ttnn/cpp/ttnn/operations/normalization``) and real t
   packs them (C split into per-core chunks, each padded to 32); ``input_mask`` must be one
   ``ttnn.create_group_norm_input_mask`` makes (the emulator checks its values: a card would silently normalise
   other groups with any other mask).
-- ``softmax_in_place`` and ``scale_causal_mask_hw_dims_softmax_in_place`` overwrite their input.
+- ``softmax_in_place`` and ``scale_causal_mask_hw_dims_softmax_in_place`` overwrite their input; ``softmax`` is
+  always numerically stable except for a rank-4 softmax over the last dim (tt-metal's general kernels).
+- ``layer_norm`` with a Welford program config reads the reciprocal table ``create_layer_norm_reciprocals`` makes
+  (``recip_tensor``); LayerNorm and RMSNorm weigh only the input's logical width of a weight/bias.
 
 Numerics: as ``layer_norm``: the statistics and the normalisation in float32 on the stored values,
 the result rounded to the output dtype; a residual is added first, its sum rounded to bfloat16 without fp32
@@ -34,6 +37,7 @@ from bertlib.emulator import program_configs, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BLOCK_FLOAT, NORM_DEFAULTS, TILE, Numerics, round_bf16, softmax_values
 from bertlib.emulator.ops.common import check_grid, device_input, emit, golden, output_config, tiled
+from bertlib.emulator.ops.tensors import from_torch
 from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, padded
 
@@ -48,21 +52,36 @@ def _dtype_name(dtype: Any) -> str:
 
 # ----------------------------------------------------------------------------------------------------- RMSNorm
 def _check_affine(op_name: str, t: Tensor, x: Tensor, name: str) -> None:
-    """A TILE weight/bias spans the input's padded width; a ROW_MAJOR one is sticks of 32 (tt-metal's layernorm
-    validation, shared by LayerNorm and RMSNorm), holding at least the input's width."""
+    """tt-metal's layernorm validation (layernorm_device_operation.cpp, shared by LayerNorm and RMSNorm): a TILE
+    weight/bias is one tile high and spans the input's padded width; a ROW_MAJOR one is sticks of 32
+    (``[..., W / 32, 32]``) holding exactly the input's padded width."""
     if t.dtype not in (ttnn.bfloat16, ttnn.float32):
         raise RuntimeError(f"ttnn.{op_name}: {name} must be BFLOAT16 or FLOAT32 - got {_dtype_name(t.dtype)}")
     width = x.logical_shape[-1]
+    padded_width = padded(x.logical_shape, x.layout)[-1]
     if t.layout == ttnn.TILE_LAYOUT:
-        if padded(t.logical_shape, t.layout)[-1] != padded(x.logical_shape, x.layout)[-1]:
-            raise RuntimeError(f"ttnn.{op_name}: a TILE {name}'s last padded dim must be the input's "
-                               f"({padded(x.logical_shape, x.layout)[-1]})")
-    elif t.logical_shape[-1] != TILE:
-        raise RuntimeError(f"ttnn.{op_name}: a ROW_MAJOR {name}'s last dim must be TILE_WIDTH (32): reshape it to "
-                           f"[1, 1, {math.ceil(width / TILE)}, 32]")
-    if math.prod(t.logical_shape) < width:
-        raise RuntimeError(f"ttnn.{op_name}: {name} holds {math.prod(t.logical_shape)} values, fewer than the "
-                           f"input's width {width}")
+        t_padded = padded(t.logical_shape, t.layout)
+        if t_padded[-1] != padded_width:
+            raise RuntimeError(f"ttnn.{op_name}: a TILE {name}'s last padded dim must be the input's ({padded_width})")
+        if t_padded[-2] != TILE:
+            raise RuntimeError(f"ttnn.{op_name}: {name} tensor height must be TILE_HEIGHT (32), got {t_padded[-2]}")
+        if t.logical_shape[-1] < width:
+            raise UnsupportedTTNNOp(f"ttnn.{op_name}: a TILE {name} {t.logical_shape[-1]} wide for an input "
+                                    f"{width} wide is not emulated: a card reads the {name}'s tile padding for the "
+                                    "remaining columns")
+    elif t.logical_shape[-1] != TILE or math.prod(t.logical_shape) != padded_width:
+        raise RuntimeError(f"ttnn.{op_name}: a ROW_MAJOR {name}'s last dim must be TILE_WIDTH (32) and its "
+                           f"volume the input's padded width ({padded_width}): reshape it to "
+                           f"[1, 1, {padded_width // TILE}, 32] (got {list(t.logical_shape)})")
+
+
+def _affine(t: Tensor | None, width: int) -> torch.Tensor | None:
+    """The ``width`` per-column values a card applies: row 0 of a TILE weight/bias (the kernels broadcast the
+    tile's first row), or the first ``width`` values of ROW_MAJOR sticks (the rest pad the last tile)."""
+    if t is None:
+        return None
+    values = t.values.reshape(-1, t.logical_shape[-1])[0] if t.layout == ttnn.TILE_LAYOUT else t.values.reshape(-1)
+    return values[:width]
 
 
 def _norm_output_config(op_name: str, x: Tensor, memory_config: Any) -> Any:
@@ -102,6 +121,8 @@ def rms_norm(
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None:
             _check_affine("rms_norm", device_input(t, name), x, name)
+    if getattr(program_config, "use_welford", False):
+        raise RuntimeError("ttnn.rms_norm: Welford's algorithm is not supported for RMSNorm")
     numerics = Numerics.resolve(compute_kernel_config, **RMS_DEFAULTS)
     described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device,
                                                  None if residual is None else residual.mem_config)
@@ -114,9 +135,8 @@ def rms_norm(
             values = values + residual.values
             if not numerics.fp32_dest_acc_en:
                 values = round_bf16(values)
-        return golden(ttnn.rms_norm)(
-            values, None if weight is None else weight.values.reshape(-1), epsilon=epsilon,
-            bias=None if bias is None else bias.values.reshape(-1))
+        width = x.logical_shape[-1]
+        return golden(ttnn.rms_norm)(values, _affine(weight, width), epsilon=epsilon, bias=_affine(bias, width))
 
     extras = [t for t in (residual, weight, bias) if t is not None]
     return emit("rms_norm", [x, *extras], x.logical_shape, x.dtype, x.layout, config, x.on_device,
@@ -323,13 +343,20 @@ def softmax(
     compute_kernel_config: Any = None,
     numeric_stable: bool = True,
 ) -> Tensor:
-    """Softmax over ``dim``."""
+    """Softmax over ``dim``. Only a rank-4 softmax over the last dim runs tt-metal's attention softmax kernel,
+    which honours ``numeric_stable``; every other (rank, dim) runs its general kernels (the moreh softmax of
+    softmax_program_factory_general_*.cpp), which always subtract the max first, whatever ``numeric_stable`` says
+    (softmax_device_operation.cpp, ``select_program_factory``)."""
     x = device_input(input_tensor)
     tiled(x, "softmax")
+    rank = len(x.logical_shape)
+    if not -rank <= dim < rank:
+        raise RuntimeError(f"ttnn.softmax: Dimension out of range. Dim: {dim} (rank {rank})")
+    stable = numeric_stable or not (rank == 4 and dim % rank == rank - 1)
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
     return emit(
         "softmax", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
-        None if x.stored is None else (lambda: softmax_values(x.stored, numerics, dim, stable=numeric_stable)),
+        None if x.stored is None else (lambda: softmax_values(x.stored, numerics, dim, stable=stable)),
         flops=5 * math.prod(x.logical_shape), numerics=numerics,
     )
 
@@ -402,7 +429,56 @@ def scale_mask_softmax_in_place(
     return input_tensor
 
 
-@op(family="normalization", group="layer norm", not_computed=("recip_tensor",))
+@op(family="normalization", group=None, per_device=False)
+def create_layer_norm_reciprocals(device: Any, core_range_set: Any, width: int) -> Tensor:
+    """The reciprocal table a Welford LayerNorm reads (real ttnn's ``create_layer_norm_reciprocals``):
+    ``[1/1, 1/2, ..., 1/width]`` as float32, one ROW_MAJOR row per core of ``core_range_set``, HEIGHT_SHARDED in L1
+    so that each core holds the whole table."""
+    if width < 1:
+        raise RuntimeError(f"ttnn.create_layer_norm_reciprocals: width must be at least 1 (got {width})")
+    cores = core_range_set.num_cores()
+    row = 1.0 / torch.arange(1, width + 1, dtype=torch.float64)
+    memory_config = ttnn.MemoryConfig(ttnn.TensorMemoryLayout.HEIGHT_SHARDED, ttnn.BufferType.L1,
+                                      ttnn.ShardSpec(core_range_set, (1, width), ttnn.ShardOrientation.ROW_MAJOR))
+    return from_torch(row.to(torch.float32).repeat(cores, 1), dtype=ttnn.float32, layout=ttnn.ROW_MAJOR_LAYOUT,
+                      device=device, memory_config=memory_config)
+
+
+def _check_reciprocals(recip_tensor: Any, x: Tensor) -> None:
+    """A Welford LayerNorm's reciprocal table (tt-metal's layernorm program factories TT_FATAL without one): each
+    core running the op reads ``1/(i+1)`` for the i-th value of its row from its own L1 shard of the table. The
+    emulator checks it is the table ``ttnn.create_layer_norm_reciprocals`` makes, on those cores and wide enough
+    (the input's width, or its shard width when sharded); any other table would change a card's statistics."""
+    if recip_tensor is None:
+        raise RuntimeError("ttnn.layer_norm: Reciprocal tensor not provided for Welford layernorm: pass "
+                           "recip_tensor=ttnn.create_layer_norm_reciprocals(device, cores, width)")
+    recip = device_input(recip_tensor, "recip_tensor")
+    config = recip.mem_config
+    if (recip.dtype != ttnn.float32 or recip.layout != ttnn.ROW_MAJOR_LAYOUT or len(recip.logical_shape) != 2
+            or not sharding.is_sharded(config) or config.memory_layout != ttnn.TensorMemoryLayout.HEIGHT_SHARDED
+            or sharding.buffer_name(config) != "L1" or tuple(config.shard_spec.shape)[0] != 1):
+        raise UnsupportedTTNNOp("ttnn.layer_norm(recip_tensor=...) other than the float32 HEIGHT_SHARDED L1 table "
+                                "ttnn.create_layer_norm_reciprocals makes is not emulated")
+    if sharding.is_sharded(x.mem_config):
+        needed, grid = int(x.mem_config.shard_spec.shape[1]), x.mem_config.shard_spec.grid
+        cores = ttnn.corerange_to_cores(grid)
+    else:  # interleaved: tile rows split over the compute grid, row by row (split_work_to_cores)
+        needed = x.logical_shape[-1]
+        size = x.on_device.compute_with_storage_grid_size()
+        rows = math.prod(padded(x.logical_shape, x.layout)[:-1]) // TILE
+        cores = ttnn.corerange_to_cores(ttnn.num_cores_to_corerangeset(min(rows, size.x * size.y), size, True))
+    width = recip.logical_shape[1]
+    table = None if recip.stored is None or width < needed else recip.values
+    expected = (1.0 / torch.arange(1, needed + 1, dtype=torch.float64)).to(torch.float32)
+    covered = all(config.shard_spec.grid.contains(core) for core in cores)
+    wrong = table is not None and not torch.equal(table[:, :needed], expected.expand(table.shape[0], -1))
+    if width < needed or not covered or wrong:
+        raise UnsupportedTTNNOp(f"ttnn.layer_norm(recip_tensor=...): the table must hold 1/1 .. 1/{needed} on every "
+                                "core the LayerNorm runs on (make it with ttnn.create_layer_norm_reciprocals(device, "
+                                f"cores, {needed})); a card would compute its statistics from other values")
+
+
+@op(family="normalization", group="layer norm")
 def layer_norm(
     input_tensor: Tensor,
     *,
@@ -415,7 +491,9 @@ def layer_norm(
     compute_kernel_config: Any = None,
     recip_tensor: Any = None,
 ) -> Tensor:
-    """LayerNorm over the last dim of ``input_tensor (+ residual_input_tensor)``, then ``* weight + bias``."""
+    """LayerNorm over the last dim of ``input_tensor (+ residual_input_tensor)``, then ``* weight + bias``.
+    A program config with ``use_welford=True`` needs ``recip_tensor`` (``ttnn.create_layer_norm_reciprocals``),
+    checked as the card's table; without Welford a card does not read it. The statistics are float32 either way."""
     x = device_input(input_tensor)
     tiled(x, "layer_norm")
     extras = [t for t in (residual_input_tensor, weight, bias) if t is not None]
@@ -424,6 +502,8 @@ def layer_norm(
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None:
             _check_affine("layer_norm", t, x, name)
+    if getattr(program_config, "use_welford", False):
+        _check_reciprocals(recip_tensor, x)
     numerics = Numerics.resolve(compute_kernel_config, **NORM_DEFAULTS)
     described = program_configs.check_layer_norm(program_config, x.mem_config, x.on_device,
                                                  None if residual_input_tensor is None else residual_input_tensor.mem_config)
@@ -441,8 +521,8 @@ def layer_norm(
         return golden(ttnn.layer_norm)(
             values.clone(),
             epsilon=epsilon,
-            weight=None if weight is None else weight.values.reshape(-1),
-            bias=None if bias is None else bias.values.reshape(-1),
+            weight=_affine(weight, x.logical_shape[-1]),
+            bias=_affine(bias, x.logical_shape[-1]),
         )
 
     return emit(

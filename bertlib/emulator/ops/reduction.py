@@ -577,8 +577,11 @@ def topk(
     """The ``k`` largest (or smallest) values along ``dim`` and their indices (or ``indices_tensor``'s labels).
 
     Ties come lowest index first, one of the orders an unstable card may return and the one ``stable=True`` asks
-    for; ``sorted=False`` returns torch's unsorted order of the same elements.
+    for. ``sorted=False`` returns them sorted too, as a card does: tt-metal's topk compute kernel
+    (``device/kernels/compute/topk.cpp``) takes ``sorted`` as a compile-time argument and never reads it, its bitonic
+    merge leaving the top values in order, and ``topk.cpp`` keeps the first k of the top ``ceil(k / 32) * 32``.
     """
+    del sorted  # no effect on a card (docstring)
     x = device_input(input_tensor)
     labels = None if indices_tensor is None else device_input(indices_tensor, "indices_tensor")
     axis = reduce_dims(x.logical_shape, dim)[0]
@@ -591,10 +594,7 @@ def topk(
 
     def select() -> dict[str, torch.Tensor]:
         if not picked:
-            if sorted:
-                order = torch.sort(x.values, dim=axis, descending=largest, stable=True)[1].narrow(axis, 0, k)
-            else:
-                order = torch.topk(x.values, k, dim=axis, largest=largest, sorted=False)[1]
+            order = torch.sort(x.values, dim=axis, descending=largest, stable=True)[1].narrow(axis, 0, k)
             picked["values"] = torch.gather(x.values, axis, order)
             picked["indices"] = order if labels is None else torch.gather(labels.values, axis, order)
         return picked

@@ -125,13 +125,15 @@ def from_torch(
     if layout is None:  # real ttnn lays block floats out in TILE unless told otherwise
         layout = ttnn.TILE_LAYOUT if dtype in BLOCK_FLOAT else ttnn.ROW_MAJOR_LAYOUT
     check_layout(dtype, layout)
-    from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh
+    from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh, replicated_topology
 
     if isinstance(device, MeshDevice) or mesh_mapper is not None:
         mesh = device if isinstance(device, MeshDevice) else mesh_mapper.mesh
-        shards = (mesh_mapper or ReplicateTensorToMesh(mesh)).map(tensor)
+        mapper = mesh_mapper or ReplicateTensorToMesh(mesh)
+        topology = mapper.topology() if mesh_mapper is not None else replicated_topology(mesh)
         return MeshTensor([from_torch(shard, dtype, layout=layout, device=None if device is None else mesh.devices[i],
-                                      memory_config=memory_config) for i, shard in enumerate(shards)], mesh)
+                                      memory_config=memory_config) for i, shard in enumerate(mapper.map(tensor))],
+                          mesh, topology)
     values = None if trace.shape_only() else _stored(tensor, dtype, layout)  # weights: float32, read often
     memory_config = memory_config if memory_config is not None or device is None else ttnn.DRAM_MEMORY_CONFIG
     sharding.placement(tuple(tensor.shape), dtype, layout, memory_config, device, "from_torch")
