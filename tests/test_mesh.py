@@ -91,3 +91,28 @@ def test_a_mesh_tensor_comes_to_the_host_per_device_with_its_topology():
                                           [ttnn.MeshCoordinate(0, 0), ttnn.MeshCoordinate(0, 1)])
     with pytest.raises(UnsupportedTTNNOp, match="tensor_topology"):
         MeshTensor(list(x.shards), mesh).tensor_topology()
+
+
+def test_distribute_sets_the_default_mapper_and_composer(handle):
+    """``ttnn.distribute`` (real ttnn's ``distributed.py``): inside it ``from_torch`` takes the mapper (or
+    ``to_torch`` the composer) unless given; a host mesh tensor is a ``ttnn.Tensor``, which
+    ``preprocess_model_parameters`` moves to the mesh."""
+    from bertlib.emulator.mesh import distributor
+
+    ttnn = handle.ttnn
+    distribute = distributor(ttnn)  # the namespace's ttnn.distribute
+    mesh = ttnn.open_mesh_device(ttnn.MeshShape(1, 2))
+    x = torch.arange(8.0).reshape(4, 2)
+    with distribute(ttnn.ReplicateTensorToMesh(mesh)):
+        host = ttnn.from_torch(x, dtype=ttnn.bfloat16)
+        split = ttnn.from_torch(x, dtype=ttnn.bfloat16, mesh_mapper=ttnn.ShardTensorToMesh(mesh, dim=0))
+    assert isinstance(host, ttnn.Tensor) and host.storage_type() == ttnn.StorageType.HOST
+    assert list(split.shape) == [2, 2]  # a mapper given wins
+    assert not hasattr(ttnn.from_torch, "keywords")  # restored on exit
+    placed = ttnn.model_preprocessing.move_to_device(host, mesh)
+    assert placed.devices() == mesh.get_devices()
+    with distribute(ttnn.ConcatMeshToTensor(mesh, dim=0)):
+        assert torch.equal(ttnn.to_torch(placed).float(), torch.cat([x, x]))
+    with pytest.raises(ValueError, match="TensorToMesh or MeshToTensor"), distribute(mesh):
+        pass
+    ttnn.close_mesh_device(mesh)

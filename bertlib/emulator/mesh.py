@@ -14,8 +14,9 @@ shape (``TensorTopology::create_fully_replicated_tensor_topology``); an op's res
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ import ttnn
 from bertlib.emulator.chips import Chip
 from bertlib.emulator.device import DeviceAPI
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.tensor import Tensor, TensorOperators, bound_op
+from bertlib.emulator.tensor import Tensor, bound_op
 
 
 @dataclass
@@ -89,8 +90,11 @@ def replicated_topology(mesh: MeshDevice) -> Any:
                                _coordinates(mesh))
 
 
-class MeshTensor(TensorOperators):
+class MeshTensor(Tensor):
     """One emulated tensor per mesh device (ttnn's multi-device tensor). ``shape`` is one shard's shape.
+
+    It is a ``ttnn.Tensor``, as a multi-device tensor is in real ttnn (``preprocess_model_parameters`` moves only
+    ``ttnn.Tensor`` values to the device); ops take it shard by shard (``mesh_aware``).
 
     ``topology`` is its ``ttnn.TensorTopology`` (module docstring); None where the maker did not say (a mapper's
     tensor made by code that does not pass the mapper's topology): ``tensor_topology()`` then refuses by name."""
@@ -101,6 +105,10 @@ class MeshTensor(TensorOperators):
         self.topology = topology
 
     shape = property(lambda self: self.shards[0].shape)
+    logical_shape = property(lambda self: self.shards[0].logical_shape)
+    mem_config = property(lambda self: self.shards[0].mem_config)
+    on_device = property(lambda self: None if self.shards[0].on_device is None else self.mesh)
+    deallocated = property(lambda self: any(shard.deallocated for shard in self.shards))
     padded_shape = property(lambda self: self.shards[0].padded_shape)
     dtype = property(lambda self: self.shards[0].dtype)
     layout = property(lambda self: self.shards[0].layout)
@@ -125,6 +133,12 @@ class MeshTensor(TensorOperators):
 
     def is_allocated(self) -> bool:
         return all(shard.is_allocated() for shard in self.shards)
+
+    def checked(self) -> MeshTensor:
+        """The tensor, if every shard's buffer still exists (``Tensor.checked``)."""
+        for shard in self.shards:
+            shard.checked()
+        return self
 
     def storage_type(self) -> Any:
         return self.shards[0].storage_type()
@@ -197,6 +211,29 @@ class ConcatMeshToTensor:
 
     def compose(self, shards: list[torch.Tensor]) -> torch.Tensor:
         return torch.cat(shards, dim=self.dim)
+
+
+def distributor(namespace: Any) -> Callable[[Any], contextlib.AbstractContextManager[None]]:
+    """``ttnn.distribute`` for the emulated ``namespace``, as real ttnn's ``ttnn/distributed/distributed.py`` has
+    it: within ``with ttnn.distribute(default):``, ``namespace.from_torch`` takes ``mesh_mapper=default`` (a
+    mapper) or ``namespace.to_torch`` takes ``mesh_composer=default`` (a composer) unless given; both are restored
+    on exit. Code that reads ``ttnn.from_torch`` at call time (``preprocess_model_parameters``) sees the default."""
+
+    @contextlib.contextmanager
+    def distribute(default: Any) -> Iterator[None]:
+        from_torch, to_torch = namespace.from_torch, namespace.to_torch
+        try:
+            if isinstance(default, ShardTensorToMesh | ReplicateTensorToMesh):
+                namespace.from_torch = functools.partial(from_torch, mesh_mapper=default)
+            elif isinstance(default, ConcatMeshToTensor):
+                namespace.to_torch = functools.partial(to_torch, mesh_composer=default)
+            else:
+                raise ValueError("Argument must be an instance of either TensorToMesh or MeshToTensor.")
+            yield
+        finally:
+            namespace.from_torch, namespace.to_torch = from_torch, to_torch
+
+    return distribute
 
 
 def _shard(value: Any, index: int) -> Any:

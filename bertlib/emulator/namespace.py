@@ -23,12 +23,19 @@ from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import metal_trace
+from bertlib.emulator import metal_trace, trace
 from bertlib.emulator.chips import chip as chip_named
 from bertlib.emulator.device import EmulatedDevice
 from bertlib.emulator.hostenv import card_present, check_open_arguments, ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.mesh import ConcatMeshToTensor, MeshDevice, MeshTensor, ReplicateTensorToMesh, ShardTensorToMesh
+from bertlib.emulator.mesh import (
+    ConcatMeshToTensor,
+    MeshDevice,
+    MeshTensor,
+    ReplicateTensorToMesh,
+    ShardTensorToMesh,
+    distributor,
+)
 from bertlib.emulator.ops import REGISTRY
 from bertlib.emulator.registry import MODULES
 from bertlib.emulator.tensor import Tensor
@@ -106,22 +113,52 @@ def get_fallback_function(operation: Any) -> Any:
     return fallback
 
 
+#: The dispatch cores each architecture's emulated compute grid leaves out (``chips.Chip.grid``): Wormhole n150/n300
+#: dispatch on Ethernet cores, keeping all 8x8 Tensix cores for ops; Blackhole p150 gives one Tensix column
+#: (``DispatchCoreAxis.COL``) of its 14x10 to dispatch, leaving 13x10.
+DISPATCH = {"WORMHOLE_B0": ("ETH", None), "BLACKHOLE": ("WORKER", "COL")}
+
+
+def check_dispatch(config: Any, arch: str) -> None:
+    """Accept the dispatch cores the emulated grid assumes (they change no value: the choice is recorded in the op
+    trace); refuse others, which would take Tensix cores from, or give them back to, the compute grid."""
+    if not isinstance(config, _real.device.DispatchCoreConfig):
+        raise TypeError(f"dispatch_core_config must be a ttnn.DispatchCoreConfig (got {type(config).__name__})")
+    kind, axis = DISPATCH[arch]
+    if config.type.name != kind or axis is not None and config.axis.name != axis:
+        wanted = f"ttnn.DispatchCoreConfig(ttnn.DispatchCoreType.{kind})"
+        raise UnsupportedTTNNOp(
+            f"ttnn.open_device(dispatch_core_config={config.type.name}/{config.axis.name}) is not emulated: on "
+            f"{arch} the emulated compute grid is the one left by {kind} dispatch; another choice moves Tensix cores "
+            f"between dispatch and ops. Pass {wanted}, or leave it out")
+    trace.hint("open_device", {"dispatch_core_config": f"{config.type.name}/{config.axis.name}"})
+
+
 def _device_functions(chip_name: str) -> dict[str, Any]:
     chip = chip_named(chip_name)
     held: dict[int, EmulatedDevice] = {}  # this namespace's open devices: a card's process opens each one once
 
     def open_device(*, device_id: int = 0, l1_small_size: int = 0, trace_region_size: int = 0,
-                    num_command_queues: int = 1, **others: Any) -> EmulatedDevice:
-        """``ttnn.open_device``: an emulated chip with the sizes it was opened with."""
+                    num_command_queues: int = 1, dispatch_core_config: Any = None, **others: Any) -> EmulatedDevice:
+        """``ttnn.open_device``: an emulated chip with the sizes it was opened with. ``dispatch_core_config`` is
+        checked by ``check_dispatch``."""
         if others:
             raise UnsupportedTTNNOp(f"ttnn.open_device({', '.join(others)}=...) is not emulated: it takes device_id, "
-                                    "l1_small_size, trace_region_size and num_command_queues")
+                                    "l1_small_size, trace_region_size, num_command_queues and dispatch_core_config")
         check_open_arguments(num_command_queues, trace_region_size, l1_small_size)
+        if dispatch_core_config is not None:
+            check_dispatch(dispatch_core_config, chip.arch)
         if device_id in held and not held[device_id].closed:  # tt-metal's device manager: TT_THROW
             raise RuntimeError(f"Cannot re-initialize device {device_id}, must first call close()")
         held[device_id] = EmulatedDevice(chip, device_id, trace_region_size=trace_region_size,
                                          num_command_queues=num_command_queues, l1_small_size=l1_small_size)
         return held[device_id]
+
+    def create_device(device_id: int = 0, num_command_queues: int = 1, l1_small_size: int = 0,
+                      trace_region_size: int = 0, dispatch_core_config: Any = None, **others: Any) -> EmulatedDevice:
+        """``ttnn.CreateDevice``: tt-metal's older name for ``open_device``, with ``device_id`` positional."""
+        return open_device(device_id=device_id, num_command_queues=num_command_queues, l1_small_size=l1_small_size,
+                           trace_region_size=trace_region_size, dispatch_core_config=dispatch_core_config, **others)
 
     def open_mesh_device(mesh_shape: Any = None, **device_kwargs: Any) -> MeshDevice:
         """An emulated mesh of chips; ``mesh_shape`` is a ``ttnn.MeshShape`` or ``(rows, cols)``."""
@@ -161,7 +198,8 @@ def _device_functions(chip_name: str) -> dict[str, Any]:
         host = [REGISTRY["to_torch"].public(t) if isinstance(t, Tensor) else t for t in (expected, actual)]
         return _real.pearson_correlation_coefficient(*host)
 
-    return dict(open_device=open_device, close_device=close, open_mesh_device=open_mesh_device,
+    return dict(open_device=open_device, close_device=close, CreateDevice=create_device, CloseDevice=close,
+                open_mesh_device=open_mesh_device,
                 close_mesh_device=close, synchronize_device=synchronize_device, record_event=record_event,
                 wait_for_event=wait_for_event, get_arch_name=get_arch_name,
                 pearson_correlation_coefficient=pearson_correlation_coefficient)
@@ -180,9 +218,13 @@ def _device_module(functions: dict[str, Any]) -> EmulatedTTNN:
         check.__name__ = f"is_{name}"
         return check
 
-    module.__dict__.update(Arch=_real.device.Arch, is_wormhole_b0=is_arch("wormhole_b0"),
+    settings = ("Arch", "DispatchCoreType", "DispatchCoreAxis", "DispatchCoreConfig", "DEFAULT_L1_SMALL_SIZE",
+                "DEFAULT_TRACE_REGION_SIZE")
+    module.__dict__.update({n: getattr(_real.device, n) for n in settings})
+    module.__dict__.update(is_wormhole_b0=is_arch("wormhole_b0"),
                            is_blackhole=is_arch("blackhole"), is_grayskull=is_arch("grayskull"),
-                           **{n: functions[n] for n in ("open_device", "close_device", "synchronize_device")})
+                           **{n: functions[n] for n in ("open_device", "close_device", "synchronize_device",
+                                                        "CreateDevice", "CloseDevice")})
     return module
 
 
@@ -217,6 +259,24 @@ def _types_module() -> EmulatedTTNN:
     return module
 
 
+def _refused_module(name: str, why: str) -> EmulatedTTNN:
+    """``name`` (a real ttnn module) with each of its public functions refusing, named, when called: ``from
+    ttnn.tracer import trace`` still imports, and ``trace()`` raises ``UnsupportedTTNNOp`` saying why."""
+    module = EmulatedTTNN(name)
+    real = importlib.import_module(name)
+
+    def refusing(attribute: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise UnsupportedTTNNOp(f"{name}.{attribute} is not emulated: {why}")
+
+        refuse.__name__ = attribute
+        return refuse
+
+    module.__dict__.update({n: refusing(n) for n in dir(real) if not n.startswith("_")
+                            and callable(getattr(real, n)) and getattr(getattr(real, n), "__module__", "") == name})
+    return module
+
+
 @functools.cache
 def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     """The emulator as a ``ttnn`` module whose ``open_device`` opens ``chip``."""
@@ -235,7 +295,7 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
         get_fallback_function=get_fallback_function,
         begin_trace_capture=metal_trace.begin_trace_capture, end_trace_capture=metal_trace.end_trace_capture,
         execute_trace=metal_trace.execute_trace, release_trace=metal_trace.release_trace,
-        chip=chip_named(chip),
+        chip=chip_named(chip), distribute=distributor(namespace),
     )
     namespace.__dict__.update(names)
     for module in MODULES[1:]:
@@ -246,6 +306,8 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
             setattr(home, name, spec.public)
     namespace.device = _device_module(functions)
     namespace.model_preprocessing = _model_preprocessing(namespace)
+    namespace.tracer = _refused_module("ttnn.tracer", "its graph tracer wraps real ttnn's device ops and torch's "
+                                       "functions; run on a Tenstorrent card to trace")
     return namespace
 
 
@@ -270,4 +332,5 @@ def install(chip: str = "wormhole_n150") -> Any:
         sys.modules[module] = getattr(namespace, module.split(".")[1])
     sys.modules["ttnn.device"] = namespace.device
     sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
+    sys.modules["ttnn.tracer"] = namespace.tracer
     return namespace

@@ -212,6 +212,41 @@ def matmul_output_spec(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int
     return cores, shard, ttnn.ShardOrientation.ROW_MAJOR
 
 
+#: The output subblocks tt-metal's matmul tries, in order (``get_subblock_sizes``): the first that divides the
+#: per-core block and fits the destination registers wins.
+SUBBLOCKS = ((4, 2), (2, 4), (8, 1), (1, 8), (7, 1), (1, 7), (3, 2), (2, 3), (6, 1), (1, 6), (5, 1), (1, 5), (2, 2),
+             (4, 1), (1, 4), (3, 1), (1, 3), (2, 1), (1, 2), (1, 1))
+
+
+def derived_matmul_config(a_shape: tuple[int, ...], b_shape: tuple[int, ...], a_memory: Any, b_memory: Any,
+                          out_memory: Any, fp32_acc: bool) -> Any:
+    """The program config ttnn picks for a matmul given none, in the one case the emulator derives: a height- or
+    block-sharded A times a batched B, as tt-metal's ``get_matmul_program_config`` (matmul_device_operation.cpp)
+    picks it: a ``MatmulMultiCoreReuseProgramConfig`` on A's shard grid whose per-core block is A's shard (M rows,
+    K columns) by all of N. None in every other case (the caller then refuses)."""
+    if not (math.prod(b_shape[:-2]) > 1 and is_sharded(a_memory) and a_memory.shard_spec is not None):
+        return None
+    name = "MatmulMultiCoreReuseProgramConfig (derived)"
+    layouts = ttnn.TensorMemoryLayout
+    if a_memory.memory_layout == layouts.WIDTH_SHARDED:
+        raise ProgramConfigError(f"{name}: Input A memory layout must not be WIDTH_SHARDED")
+    if is_sharded(out_memory) and (out_memory.memory_layout, out_memory.buffer_type) != (a_memory.memory_layout,
+                                                                                         a_memory.buffer_type):
+        raise ProgramConfigError(f"{name}: Input A and output memory layouts and buffer types must match")
+    if is_sharded(b_memory) and (b_memory.memory_layout, b_memory.shard_spec.grid, b_memory.shard_spec.orientation) != (
+            a_memory.memory_layout, a_memory.shard_spec.grid, a_memory.shard_spec.orientation):
+        raise ProgramConfigError(f"{name}: Input A and B must be sharded alike (layout, grid and orientation)")
+    shard_h, shard_w = _shard_tiles(a_memory)
+    per_core_n = padded(b_shape, ttnn.TILE_LAYOUT)[-1] // TILE
+    registers = 4 if fp32_acc else 8
+    sub_h, sub_w = next((h, w) for h, w in SUBBLOCKS
+                        if h * w <= registers and shard_h % h == 0 and per_core_n % w == 0)
+    grid = a_memory.shard_spec.grid.bounding_box().grid_size()
+    return ttnn.MatmulMultiCoreReuseProgramConfig(
+        compute_with_storage_grid_size=ttnn.CoreCoord(grid.x, grid.y), in0_block_w=shard_w, out_subblock_h=sub_h,
+        out_subblock_w=sub_w, per_core_M=shard_h, per_core_N=per_core_n)
+
+
 def _check_block(config: Any, sharded_type: type, memory_config: Any, device: Any) -> tuple[int, int]:
     """A sharded softmax/LayerNorm config: on the chip, whole subblocks, and a block equal to the input's shard
     (returned in tiles)."""

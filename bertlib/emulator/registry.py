@@ -41,7 +41,7 @@ from bertlib.emulator.mesh import mesh_aware
 MODULES = ("ttnn", "ttnn.transformer", "ttnn.experimental")
 #: What an op does, for listings (``python -m bertlib doctor``) and the project's tests.
 FAMILIES = ("tensor", "creation", "unary", "binary", "reduction", "data movement", "normalization", "matmul",
-            "transformer", "embedding", "device")
+            "transformer", "embedding", "convolution", "device")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ appends one record to the op trace (``common.emit``). Importing this package dec
 
 from bertlib.emulator.ops import (
     binary,
+    conv,
     creation,
+    experimental,
     math,
     movement,
     normalization,
@@ -22,6 +24,6 @@ from bertlib.emulator.registry import REGISTRY, OpSpec
 
 #: The modules whose functions are ops (the keyword test reads their source).
 MODULES = tuple(m.__name__ for m in (tensors, creation, math, unary, binary, reduction, movement, normalization,
-                                     transformer))
+                                     transformer, conv, experimental))
 
 __all__ = ["MODULES", "REGISTRY", "OpSpec"]

@@ -43,7 +43,8 @@ def _matmul_output_config(memory_config: Any, config: Any, a: Tensor, b: Tensor,
         return memory_config
     if not isinstance(config, program_configs.MATMUL_CONFIGS):
         raise sharding.ShardingError("ttnn.matmul: a sharded memory_config without a shard spec needs a program_config "
-                                     "whose per_core_M x per_core_N block gives the shard")
+                                     "whose per_core_M x per_core_N block gives the shard (the emulator derives one "
+                                     "only for a sharded A times a batched B)")
     cores, shard, orientation = program_configs.matmul_output_spec(config, a_shape, b_shape, a.mem_config,
                                                                    b.mem_config)
     return sharding.with_shard_spec(memory_config, cores, shard, orientation)
@@ -102,7 +103,13 @@ def _matmul_like(
     if len(shape) < len(a_shape):
         shape = tuple([1] * (len(a_shape) - len(shape))) + shape
     out_memory = memory_config or ttnn.DRAM_MEMORY_CONFIG
-    described = program_configs.check_matmul(program_config, tuple(a_shape), tuple(b_shape), a.on_device,
+    # a sharded output without a shard spec takes its shards from the program config: ttnn derives one if none
+    # is given and no core grid (the emulator in one case: program_configs.derived_matmul_config)
+    chosen = program_config
+    if program_config is None and grid is None and sharding.is_sharded(out_memory) and out_memory.shard_spec is None:
+        chosen = program_configs.derived_matmul_config(tuple(a_shape), tuple(b_shape), a.mem_config, b.mem_config,
+                                                       out_memory, numerics.fp32_dest_acc_en)
+    described = program_configs.check_matmul(chosen, tuple(a_shape), tuple(b_shape), a.on_device,
                                              numerics.fp32_dest_acc_en, (a.mem_config, b.mem_config, out_memory),
                                              has_bias=bias is not None)
     fused = getattr(program_config, "fused_activation", None) if program_config is not None else None
@@ -136,8 +143,8 @@ def _matmul_like(
         return apply_activation(out, fused_act, numerics.math_approx_mode)
 
     inputs = [a, b] + ([fused_bias] if fused_bias is not None else [])
-    config = _matmul_output_config(out_memory, program_config, a, b, tuple(a_shape), tuple(b_shape))
-    cores, mcast_blocks = program_configs.matmul_work(program_config, tuple(a_shape), tuple(b_shape))
+    config = _matmul_output_config(out_memory, chosen, a, b, tuple(a_shape), tuple(b_shape))
+    cores, mcast_blocks = program_configs.matmul_work(chosen, tuple(a_shape), tuple(b_shape))
     last = not (bias_after or activation_after)
     result = emit(
         op, inputs, shape, out_dtype, ttnn.TILE_LAYOUT, config, a.on_device, None if a.stored is None else compute,

@@ -1,0 +1,99 @@
+"""The device, dispatch, tracer and logging calls tt-metal's TT-NN tutorials make, on the emulator
+(``python -m bertlib run`` as the tutorials are run)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_script(tmp_path: Path, source: str, chip: str = "wormhole_n150") -> subprocess.CompletedProcess:
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(source))
+    env = {k: v for k, v in os.environ.items() if k != "LOGURU_LEVEL"}  # as a user's shell has it (conftest sets it)
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "bertlib", "run", "--chip", chip, str(script)], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def ttnn_ns():
+    from bertlib.emulator import make_namespace
+
+    return make_namespace("wormhole_n150")
+
+
+def test_dispatch_config_the_grid_assumes_is_accepted_and_traced(ttnn_ns):
+    from bertlib.emulator import recording
+
+    config = ttnn_ns.device.DispatchCoreConfig(ttnn_ns.device.DispatchCoreType.ETH)
+    with recording() as trace:
+        device = ttnn_ns.open_device(device_id=7, l1_small_size=8192, dispatch_core_config=config)
+    assert ("open_device", {"dispatch_core_config": "ETH/ROW"}) in trace.hints
+    assert device.compute_with_storage_grid_size().x == 8 and device.compute_with_storage_grid_size().y == 8
+    ttnn_ns.close_device(device)
+
+
+def test_other_dispatch_cores_are_refused(ttnn_ns):
+    from bertlib.emulator import UnsupportedTTNNOp
+
+    worker = ttnn_ns.DispatchCoreConfig(ttnn_ns.DispatchCoreType.WORKER)
+    with pytest.raises(UnsupportedTTNNOp, match="dispatch_core_config=WORKER"):
+        ttnn_ns.open_device(device_id=8, dispatch_core_config=worker)
+    with pytest.raises(TypeError, match="DispatchCoreConfig"):
+        ttnn_ns.open_device(device_id=8, dispatch_core_config="ETH")
+
+
+def test_create_device_is_open_device(ttnn_ns):
+    device = ttnn_ns.CreateDevice(9, l1_small_size=4096)
+    assert device.id() == 9 and device.l1_small_size == 4096
+    with pytest.raises(RuntimeError, match="Cannot re-initialize device 9"):
+        ttnn_ns.CreateDevice(9)
+    ttnn_ns.CloseDevice(device)
+    assert device.closed
+
+
+def test_tracer_imports_but_refuses_by_name(tmp_path):
+    done = run_script(tmp_path, """
+        from ttnn.tracer import trace, visualize
+        from bertlib.emulator import UnsupportedTTNNOp
+        try:
+            with trace():
+                pass
+        except UnsupportedTTNNOp as error:
+            print("refused:", error)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert "refused: ttnn.tracer.trace is not emulated" in done.stdout
+
+
+def test_user_logging_is_left_alone(tmp_path):
+    """Importing bertlib and ttnn keeps loguru's default level (DEBUG): a script's INFO lines print, ttnn's own
+    import-time DEBUG dump does not."""
+    done = run_script(tmp_path, """
+        import ttnn
+        from loguru import logger
+        logger.info("user line")
+        logger.debug("user debug")
+    """)
+    assert done.returncode == 0, done.stderr
+    assert "user line" in done.stderr and "user debug" in done.stderr
+    assert "Initial ttnn.CONFIG" not in done.stderr
+
+
+def test_printed_tensor_is_real_ttnn_format(tmp_path):
+    done = run_script(tmp_path, """
+        import ttnn
+        device = ttnn.open_device(device_id=0)
+        a = ttnn.full(shape=(32, 32), fill_value=1.0, dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device)
+        print(ttnn.add(a, a))
+        ttnn.close_device(device)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ttnn.Tensor([[ 2.0000,  2.0000,  ...,  2.0000,  2.0000],")
+    assert done.stdout.rstrip().endswith("shape=Shape([32, 32]), dtype=DataType::FLOAT32, layout=Layout::TILE)")
