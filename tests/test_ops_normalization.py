@@ -349,3 +349,15 @@ def test_softmax_general_kernels_are_always_stable(ttnn, make, shape, dim):
     torch.testing.assert_close(out, ref, rtol=2**-6, atol=2**-8)
     with pytest.raises(RuntimeError, match="Dimension out of range"):
         ttnn.softmax(x, dim=len(shape))
+
+
+def test_softmax_over_another_dim_is_another_program(ttnn):
+    """A card's program hash holds the softmax's dim: each dim compiles its own program, a repeat reuses one."""
+    device = ttnn.open_device(device_id=5)
+    try:
+        x = ttnn.from_torch(torch.randn(1, 1, 2, 32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+        for dim in (-1, -2, -1):
+            ttnn.softmax(x, dim=dim)
+        assert device.num_program_cache_entries() == 2
+    finally:
+        ttnn.close_device(device)

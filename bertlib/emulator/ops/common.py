@@ -87,6 +87,7 @@ def emit(
     stored: bool = False,
     cores: int | None = None,
     mcast_blocks: tuple[int, int] | None = None,
+    attributes: tuple = (),
 ) -> Tensor:
     """Run ``compute`` (skipped in shape-only tracing), store its result as ``dtype`` and record the op.
 
@@ -95,7 +96,8 @@ def emit(
     the result in place and is returned. ``cores`` and ``mcast_blocks`` describe a program config's work
     split for the cost model (by default: the cores of the first sharded tensor). ``stored=True`` says
     ``compute`` returns values already stored as ``dtype`` (data movement that keeps its input's dtype):
-    storing them again would change nothing.
+    storing them again would change nothing. ``attributes`` are the op settings a card's program hash holds
+    beside the tensor specs (a softmax's dim picks another kernel): they key the program cache too.
     """
     if output_tensor is not None:
         target = device_input(output_tensor, "output_tensor")
@@ -114,7 +116,7 @@ def emit(
     result = Tensor(values, tuple(shape), dtype, layout, memory_config, device)
     if device is not None and hasattr(device, "cache_program"):
         device.cache_program((op, *((t.logical_shape, str(t.dtype), str(t.layout), repr(t.mem_config)) for t in inputs),
-                              tuple(shape), str(dtype), str(layout), repr(memory_config), program_config))
+                              tuple(shape), str(dtype), str(layout), repr(memory_config), program_config, attributes))
     if record:
         trace.record(
             trace.OpRecord(

@@ -357,7 +357,7 @@ def softmax(
     return emit(
         "softmax", [x], x.logical_shape, x.dtype, x.layout, output_config(memory_config, x.mem_config), x.on_device,
         None if x.stored is None else (lambda: softmax_values(x.stored, numerics, dim, stable=stable)),
-        flops=5 * math.prod(x.logical_shape), numerics=numerics,
+        flops=5 * math.prod(x.logical_shape), numerics=numerics, attributes=(dim % rank, stable),
     )
 
 
