@@ -162,8 +162,8 @@ def test_deallocated_tensor_cannot_be_used(ttnn, device):
 
 
 def test_unknown_ttnn_name_is_named(ttnn):
-    with pytest.raises(UnsupportedTTNNOp, match=r"ttnn\.conv2d is not part of bertlib's TT-NN emulator"):
-        _ = ttnn.conv2d
+    with pytest.raises(UnsupportedTTNNOp, match=r"ttnn\.conv1d is not part of bertlib's TT-NN emulator"):
+        _ = ttnn.conv1d
     with pytest.raises(UnsupportedTTNNOp, match=r"ttnn\.transformer\.scaled_dot_product_attention"):
         _ = ttnn.transformer.scaled_dot_product_attention
     assert not hasattr(ttnn, "sharded_conv")  # still an AttributeError for hasattr

@@ -169,7 +169,7 @@ def test_every_recorded_op_has_a_group():
     transfers = {"from_torch", "to_torch", "to_device", "from_device", "deallocate", "reallocate",
                  "copy_host_to_device_tensor", "to_dtype"}
     host_filled = {"zeros", "ones", "full", "arange", "as_tensor", "empty", "empty_like",  # filled on the host, written
-                   "create_layer_norm_reciprocals"}
+                   "create_layer_norm_reciprocals", "prepare_conv_weights", "prepare_conv_bias"}
     queries = {"get_device_tensors", "get_memory_config", "is_sharded", "is_tensor_storage_on_device"}
     unrecorded = transfers | host_filled | queries
     assert {spec.name for spec in REGISTRY.values() if spec.group is None} == unrecorded

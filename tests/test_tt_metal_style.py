@@ -99,8 +99,8 @@ def test_mesh_fixture(mesh_device):
 
 
 def test_refusal_is_an_error(device, expect_error):
-    with pytest.raises(AttributeError, match="ttnn.conv2d is not part"):
-        ttnn.conv2d
+    with pytest.raises(AttributeError, match="ttnn.conv1d is not part"):
+        ttnn.conv1d
     x = torch.rand(42, 24, dtype=torch.bfloat16)
     padded = ttnn.fill_implicit_tile_padding(ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device), -42)
     assert torch.equal(ttnn.to_torch(padded), x)
