@@ -33,11 +33,16 @@ def test_ops_refuse_host_tensors(ttnn):
         ttnn.softmax(host)
 
 
-def test_core_grid_larger_than_chip_is_refused(ttnn, device):
+def test_core_grid_larger_than_chip_runs_on_the_whole_grid(ttnn, device):
+    """tt-metal's matmul uses a user core grid only where the chip has it, else the chip's compute grid."""
+    from bertlib.emulator.trace import recording
+
     a = on_device(ttnn, device, torch.randn(64, 64))
-    ttnn.linear(a, a, core_grid=ttnn.CoreGrid(y=8, x=8))
-    with pytest.raises(RuntimeError, match="larger than this chip's compute grid 8x8"):
-        ttnn.linear(a, a, core_grid=ttnn.CoreGrid(y=9, x=12))
+    with recording() as trace:
+        whole = ttnn.to_torch(ttnn.linear(a, a, core_grid=ttnn.CoreGrid(y=8, x=8)))
+        wide = ttnn.to_torch(ttnn.linear(a, a, core_grid=ttnn.CoreGrid(y=6, x=12)))
+    assert torch.equal(whole, wide)
+    assert [r.core_grid for r in trace.records] == [(8, 8), (8, 8)]
 
 
 def test_linear_at_hifi4_fp32_is_bit_exact_with_golden(ttnn, device, real_ttnn):

@@ -23,7 +23,6 @@ from bertlib.emulator.numerics import (
 from bertlib.emulator.ops.binary import add, add_, multiply, multiply_
 from bertlib.emulator.ops.common import (
     broadcast_shape,
-    check_grid,
     device_input,
     emit,
     golden,
@@ -82,7 +81,7 @@ def _matmul_like(
         device_input(bias, "bias")
         if op == "linear" and any(d > 1 for d in b.logical_shape[:-2]):
             raise RuntimeError("Batched input not supported when bias exists (linear operation).")
-    grid = check_grid(core_grid, a.on_device)
+    grid = _user_grid(core_grid, a.on_device)
     out_dtype = _output_dtype(op, dtype, a, output_tensor)
     numerics = matmul_numerics(compute_kernel_config, user_grid=grid is not None, program_config=program_config,
                                block_float_inputs=a.dtype in BLOCK_FLOAT and b.dtype in BLOCK_FLOAT,
@@ -156,6 +155,19 @@ def _matmul_like(
     if activation_after:
         result = activation_op(act, result, config, output_tensor)
     return result
+
+
+def _user_grid(core_grid: Any, device: Any) -> tuple[int, int] | None:
+    """The cores a matmul given ``core_grid`` runs on: that grid where the chip has it, else the chip's whole compute
+    grid, as tt-metal's matmul program-config choice does (``get_program_config``/``create_simple_matmul_program_
+    config`` in matmul_device_operation.cpp use the user's core coord only when it fits the device's). A user grid,
+    even one the chip lacks, still picks the user-grid defaults (fused bias and activation, LoFi)."""
+    if core_grid is None:
+        return None
+    grid = device.compute_with_storage_grid_size()
+    if core_grid.x <= grid.x and core_grid.y <= grid.y:
+        return (core_grid.y, core_grid.x)
+    return (grid.y, grid.x)
 
 
 def _output_dtype(op: str, dtype: Any, a: Tensor, output_tensor: Tensor | None) -> Any:
