@@ -40,3 +40,14 @@ def real_ttnn():
     import ttnn
 
     return ttnn
+
+
+@pytest.fixture(scope="session")
+def make(ttnn, device):
+    """``make(values, dtype=bfloat16, layout=TILE, memory_config=None)``: a tensor on the session's device."""
+
+    def make(values, dtype=None, layout=None, memory_config=None):
+        return ttnn.from_torch(values, dtype=dtype or ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device,
+                               memory_config=memory_config)
+
+    return make

@@ -2,20 +2,9 @@
 
 import pytest
 import torch
+from op_helpers import stored
 
 from bertlib.emulator import recording
-
-
-@pytest.fixture(scope="module")
-def make(ttnn, device):
-    def make(values, dtype=None):
-        return ttnn.from_torch(values, dtype=dtype or ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-
-    return make
-
-
-def stored(ttnn, t):
-    return ttnn.to_torch(t).to(torch.float32)
 
 
 def operands(make, n=64, m=96, p=48, dtype=None, seed=0):

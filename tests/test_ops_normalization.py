@@ -2,23 +2,11 @@
 
 import pytest
 import torch
+from op_helpers import stored
 
 from bertlib.emulator import UnsupportedTTNNOp, recording
 
 TOL = 2**-7
-
-
-@pytest.fixture(scope="module")
-def make(ttnn, device):
-    def make(values, dtype=None, layout=None, memory_config=None):
-        return ttnn.from_torch(values, dtype=dtype or ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device,
-                               memory_config=memory_config)
-
-    return make
-
-
-def stored(ttnn, t):
-    return ttnn.to_torch(t).to(torch.float32)
 
 
 def rms(x, weight=None, bias=None, eps=1e-6):

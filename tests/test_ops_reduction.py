@@ -4,25 +4,13 @@ import math
 
 import pytest
 import torch
+from op_helpers import stored
 
 from bertlib.emulator import UnsupportedTTNNOp, recording
 from bertlib.emulator.numerics import quantize
 
 SHAPE = (2, 3, 50, 70)  # 50x70: both last dims padded in TILE layout
 TOL = 2**-7
-
-
-@pytest.fixture(scope="module")
-def make(ttnn, device):
-    def make(values, dtype=None, layout=None, memory_config=None):
-        return ttnn.from_torch(values, dtype=dtype or ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device,
-                               memory_config=memory_config)
-
-    return make
-
-
-def stored(ttnn, t):
-    return ttnn.to_torch(t).to(torch.float32)
 
 
 def torch_reduce(name, x, dim, keepdim):
