@@ -19,6 +19,10 @@ def read_json(path: str | Path, what: str, error: type[BertlibError], hint: str 
         raise error(f"{what} file {path} does not exist{suffix}") from None
     except IsADirectoryError:
         raise error(f"{what} file {path} is a folder, not a file{suffix}") from None
+    except UnicodeDecodeError as err:
+        raise error(f"{what} file {path} is not UTF-8 text (byte {err.start} cannot be decoded){suffix}") from None
+    except PermissionError:
+        raise error(f"{what} file {path} cannot be read (permission denied){suffix}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import torch
@@ -66,7 +67,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--seq", type=int, default=384)
     args = parser.parse_args()
-    sys.path.insert(0, args.tt_metal)
+    checkout = os.path.expanduser(args.tt_metal)
+    if not os.path.isdir(os.path.join(checkout, "models")):
+        parser.error(f"--tt-metal {args.tt_metal} is not a tt-metal checkout (it has no models/ folder): clone "
+                     "https://github.com/tenstorrent/tt-metal and pass its path")
+    sys.path.insert(0, checkout)
     tt_model = importlib.import_module(MODEL_FILES[args.model_file])
 
     model = hf_model(args.weights)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import torch
@@ -120,10 +121,14 @@ def main() -> None:
     parser.add_argument("--tt-metal", required=True, help="a tenstorrent/tt-metal checkout")
     parser.add_argument("--model", choices=("distilbert", "sentence_bert"), default="distilbert")
     parser.add_argument("--mesh", action="store_true", help="DistilBERT on a 1x2 mesh (the batch per chip)")
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--seq", type=int, default=384)
+    parser.add_argument("--batch", type=int, default=8, help="per chip; Sentence-BERT's program configs want 8")
+    parser.add_argument("--seq", type=int, default=384, help="Sentence-BERT's program configs want 384")
     args = parser.parse_args()
-    sys.path.insert(0, args.tt_metal)
+    checkout = os.path.expanduser(args.tt_metal)
+    if not os.path.isdir(os.path.join(checkout, "models")):
+        parser.error(f"--tt-metal {args.tt_metal} is not a tt-metal checkout (it has no models/ folder): clone "
+                     "https://github.com/tenstorrent/tt-metal and pass its path")
+    sys.path.insert(0, checkout)
     if args.model == "distilbert":
         print(run_distilbert(args.batch, args.seq, args.mesh))
     else:

@@ -98,6 +98,19 @@ def test_malformed_input_files(tmp_path):
         assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
 
 
+def test_binary_files_get_a_one_line_error(tmp_path, capsys):
+    """A file that is not UTF-8 text: exit code 2 and a line naming it, for every command that reads one."""
+    from bertlib.__main__ import main
+
+    binary = tmp_path / "photo.json"
+    binary.write_bytes(bytes(range(128, 256)))
+    for args in (["demo", "--input", str(binary)], ["score", "--data", str(binary), "--predictions", str(binary)],
+                 ["squad", "--data", str(binary)]):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert f"{binary} is not UTF-8 text (byte 0 cannot be decoded)" in err and "Traceback" not in err
+
+
 def test_finetune_reports_the_recipe_and_its_duration(tmp_path):
     out = tmp_path / "ckpt"
     first = run("finetune", "--out", str(out), "--max-steps", "1", "--save-every", "1", timeout=900)

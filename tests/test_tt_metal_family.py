@@ -1,6 +1,10 @@
 """The ops tt-metal's Sentence-BERT needs, on small hand-checkable cases: ``ttnn.experimental``'s per-core QKV
 split and head concatenation, ``ttnn.reshard``, and the program config ttnn derives for a sharded batched matmul."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -121,3 +125,12 @@ def test_sharded_batched_matmul_derives_its_program_config(handle):
         ttnn.matmul(interleaved, key, memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG)
     with pytest.raises(RuntimeError, match="memory layouts and buffer types must match"):
         ttnn.matmul(query, key, memory_config=ttnn.L1_BLOCK_SHARDED_MEMORY_CONFIG)
+
+
+@pytest.mark.parametrize("example", ["tt_metal_bert_qa.py", "tt_metal_family_models.py"])
+def test_the_examples_say_when_the_tt_metal_checkout_is_missing(example, tmp_path):
+    script = Path(__file__).parents[1] / "examples" / example
+    out = subprocess.run([sys.executable, "-m", "bertlib", "run", str(script), "--tt-metal", str(tmp_path)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2 and "is not a tt-metal checkout (it has no models/ folder)" in out.stderr
+    assert "Traceback" not in out.stderr
