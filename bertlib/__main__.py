@@ -158,6 +158,10 @@ def cmd_squad(args: argparse.Namespace) -> int:
         print("error: no questions selected", file=sys.stderr)
         return 2
     threshold = args.null_threshold if is_v2(dataset) else None
+    articles = list(dict.fromkeys(q.title for q in questions))
+    if not args.json:
+        print(f"data {args.data}: {len(questions)} questions from {len(articles)} article{'s' * (len(articles) != 1)} "
+              f"({', '.join(articles)})")
     loaded = load_model(args.model)
     tt = TTModel.build(loaded, args.precision, open_device(quiet=args.json))
     start = time.perf_counter()
@@ -168,6 +172,7 @@ def cmd_squad(args: argparse.Namespace) -> int:
                    for side, answers in (("ttnn", result.tt), ("hf", result.hf))}
     out = {"ttnn": score(dataset, predictions["ttnn"]), "hf": score(dataset, predictions["hf"]),
            "agreement": result.agreement, "questions": len(questions), "windows": result.windows,
+           "data": str(args.data), "articles": articles,
            "model": loaded.name, "precision": args.precision, "null_threshold": threshold,
            "seconds": round(seconds, 1)}
     if args.predictions_out:

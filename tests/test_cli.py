@@ -98,6 +98,24 @@ def test_malformed_input_files(tmp_path):
         assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
 
 
+def test_squad_says_which_data_and_articles_it_scores(tmp_path, capsys):
+    from bertlib.__main__ import main
+
+    def article(title, context, question, answer):
+        qa = {"id": title, "question": question, "answers": [{"text": answer, "answer_start": context.index(answer)}]}
+        return {"title": title, "paragraphs": [{"context": context, "qas": [qa]}]}
+
+    data = tmp_path / "tiny.json"
+    data.write_text(json.dumps({"version": "1.1", "data": [
+        article("Rhine", "The Rhine is about 1,230 kilometres long.", "How long is the Rhine?", "1,230 kilometres"),
+        article("Oxygen", "Plants release oxygen when they split water.", "What do plants release?", "oxygen")]}))
+    assert main(["squad", "--data", str(data), "--seq", "128"]) == 0
+    assert f"data {data}: 2 questions from 2 articles (Rhine, Oxygen)" in capsys.readouterr().out
+    assert main(["squad", "--data", str(data), "--seq", "128", "--titles", "Oxygen", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["data"], out["articles"], out["questions"]) == (str(data), ["Oxygen"], 1)
+
+
 def test_binary_files_get_a_one_line_error(tmp_path, capsys):
     """A file that is not UTF-8 text: exit code 2 and a line naming it, for every command that reads one."""
     from bertlib.__main__ import main
@@ -213,7 +231,8 @@ def test_demo_from_a_fresh_clone_without_shared_gives_trained_answers(tmp_path):
     squad = subprocess.run([sys.executable, "-m", "bertlib", "squad", "--limit", "2"], cwd=clone, env=env,
                            capture_output=True, text=True, timeout=300)
     assert squad.returncode == 2 and "Traceback" not in squad.stderr
-    assert squad.stderr.count("\n") == 1 and "--data squad_v2" in squad.stderr and "--data FILE" in squad.stderr
+    assert squad.stderr.count("\n") == 1 and "could not load 'squad_v2'" in squad.stderr
+    assert "offline, pass --data FILE" in squad.stderr and "use --data squad_v2" not in squad.stderr
 
 
 def test_auto_without_a_trained_model_is_refused(tmp_path):

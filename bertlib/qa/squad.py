@@ -140,8 +140,9 @@ def _from_hub(name: str) -> dict:
     try:
         rows = load_dataset(name, split="validation")
     except Exception as err:  # noqa: BLE001 - datasets raises many kinds when offline
-        raise SquadFileError(f"could not load {name!r} from the HuggingFace hub ({type(err).__name__}); "
-                             f"use {DATA_CHOICES}") from None
+        local = f" ({SQUAD_V2_HALF} is one here)" if SQUAD_V2_HALF.exists() else ""
+        raise SquadFileError(f"could not load {name!r} from the HuggingFace hub ({type(err).__name__}: it needs a "
+                             f"network connection); offline, pass --data FILE, a SQuAD JSON file{local}") from None
     articles: dict[str, dict] = {}
     for row in rows:
         article = articles.setdefault(row["title"], {"title": row["title"], "paragraphs": []})
