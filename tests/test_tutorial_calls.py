@@ -97,3 +97,19 @@ def test_printed_tensor_is_real_ttnn_format(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ttnn.Tensor([[ 2.0000,  2.0000,  ...,  2.0000,  2.0000],")
     assert done.stdout.rstrip().endswith("shape=Shape([32, 32]), dtype=DataType::FLOAT32, layout=Layout::TILE)")
+
+
+#: tt-metal's tutorials that need no download and run to the end here (README, "tt-metal's tutorials ...").
+RUNNING_TUTORIALS = ["ttnn_add_tensors.py", "ttnn_basic_operations.py", "ttnn_basic_matrix_multiplication.py",
+                     "ttnn_basic_conv.py"]
+TUTORIALS = Path(os.environ.get("TT_METAL_HOME", "/nonexistent")) / "ttnn" / "tutorials" / "basic_python"
+
+
+@pytest.mark.skipif(not TUTORIALS.is_dir(), reason="needs a tt-metal checkout ($TT_METAL_HOME)")
+@pytest.mark.parametrize("tutorial", RUNNING_TUTORIALS)
+def test_tt_metal_tutorials_run_unmodified(tutorial):
+    """Where a tt-metal checkout is present ($TT_METAL_HOME): the tutorial runs to the end, its own checks included."""
+    out = subprocess.run([sys.executable, "-m", "bertlib", "run", "--chip", "wormhole_n150", tutorial],
+                         cwd=TUTORIALS, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-2000:]
