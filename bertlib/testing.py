@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -38,8 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 class CacheEntriesCounter:
     """What tt-metal's root conftest attaches to every device it opens as ``device.cache_entries_counter`` (its
-    ``tests/tests_common/cache_entries_counter.py``; ttnn's device has no such attribute of its own). ``total`` sums the program-cache entries that blocks run under ``measure()`` added,
-    read from ``device.num_program_cache_entries()``."""
+    ``tests/tests_common/cache_entries_counter.py``; ttnn's device has no such attribute of its own). ``total``
+    sums the program-cache entries that blocks run under ``measure()`` added (``num_program_cache_entries()``)."""
 
     def __init__(self, device: Any) -> None:
         self.device = device
@@ -49,7 +48,7 @@ class CacheEntriesCounter:
         """Start counting from zero again."""
         self.total = 0
 
-    @contextmanager
+    @contextlib.contextmanager
     def measure(self) -> Iterator[None]:
         """Add the entries the block creates to ``total``."""
         before = self.device.num_program_cache_entries()

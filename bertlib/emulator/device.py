@@ -7,7 +7,6 @@ are refused by name with ``UnsupportedTTNNOp`` (an ``AttributeError``, so ``hasa
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,19 +14,16 @@ import ttnn
 
 from bertlib.emulator.chips import Chip
 from bertlib.emulator.keywords import UnsupportedTTNNOp
+from bertlib.emulator.numerics import to_float32
 
 #: DRAM channels per chip, as ``device.dram_grid_size()`` reports them (x channels by 1): tt-metal's SoC
 #: descriptors give Wormhole 12 DRAM channels and Blackhole p150 8 banks.
 DRAM_CHANNELS = {"WORMHOLE_B0": 12, "BLACKHOLE": 8}
 
 
-def _float32(value: float) -> float:
-    return struct.unpack("f", struct.pack("f", value))[0]
-
-
 #: The SFPU's machine epsilon, NaN and infinity on Wormhole B0 and Blackhole (tt-metal ``EPS_WHB0``,
 #: ``NAN_WHB0``, ``INF_WHB0``; ``*_BH`` are the same values), as the float32 a card returns.
-SFPU = {"eps": _float32(1.19209e-7), "nan": _float32(7.0040e19), "inf": _float32(1.7014e38)}
+SFPU = {"eps": to_float32(1.19209e-7), "nan": to_float32(7.0040e19), "inf": to_float32(1.7014e38)}
 #: Real ``ttnn.MeshDevice``'s public names: those the emulated devices lack are refused as needing a card.
 _REAL_DEVICE_API = frozenset(n for n in dir(ttnn.MeshDevice) if not n.startswith("_"))
 

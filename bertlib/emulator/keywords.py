@@ -41,6 +41,9 @@ HINTS = frozenset({"queue_id", "cq_id", "blocking", "force", "sub_core_grids", "
                    "prefetcher_pipes", "reshape_tile_mode", "skip_padding_fill", "device", "pad_value",
                    "keep_l1_aligned", "use_multicore", "use_low_perf", "enable_secondary_dm"})
 
+#: Keywords an op that lacks them refuses as ``UnknownKeyword`` (naming the ttnn version difference), not as a typo.
+KNOWN_ELSEWHERE = HINTS | OTHER_VERSIONS
+
 #: Accepted by every op, as real ttnn's op wrapper accepts it: the command queue to issue on.
 EVERY_OP = ("queue_id",)
 
@@ -59,8 +62,7 @@ def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
 
     @functools.wraps(op)
     def run(*args: Any, **kwargs: Any) -> Any:
-        foreign = [k for k in kwargs if k in HINTS | OTHER_VERSIONS and k not in signature.parameters
-                   and k not in extra]
+        foreign = [k for k in kwargs if k in KNOWN_ELSEWHERE and k not in signature.parameters and k not in extra]
         if foreign and not open_ended:
             raise UnknownKeyword(f"ttnn.{name}() got an unexpected keyword argument {foreign[0]!r}: it is not part of "
                                  f"bertlib's TT-NN emulator, which follows ttnn 0.81.1, whose {name} does not take it "

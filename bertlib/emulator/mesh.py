@@ -26,7 +26,7 @@ import ttnn
 from bertlib.emulator.chips import Chip
 from bertlib.emulator.device import DeviceAPI
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.tensor import Tensor, bound_op
+from bertlib.emulator.tensor import Tensor, bound_op, call_arguments
 
 
 @dataclass
@@ -246,20 +246,18 @@ def _shard(value: Any, index: int) -> Any:
 
 def _topology_of(args: tuple, kwargs: dict, mesh: MeshDevice) -> Any:
     """The topology an op's result has: its first mesh tensor input's, else (made on the mesh) replicated."""
-    for value in (*args, *kwargs.values()):
-        for item in value if isinstance(value, list | tuple) else (value,):
-            if isinstance(item, MeshTensor):
-                return item.topology
+    for item in call_arguments(args, kwargs):
+        if isinstance(item, MeshTensor):
+            return item.topology
     return replicated_topology(mesh)
 
 
 def _mesh_of(args: tuple, kwargs: dict) -> MeshDevice | None:
-    for value in (*args, *kwargs.values()):
-        for item in value if isinstance(value, list | tuple) else (value,):  # concat's list of tensors
-            if isinstance(item, MeshTensor):
-                return item.mesh
-            if isinstance(item, MeshDevice):
-                return item
+    for item in call_arguments(args, kwargs):
+        if isinstance(item, MeshTensor):
+            return item.mesh
+        if isinstance(item, MeshDevice):
+            return item
     return None
 
 

@@ -101,6 +101,11 @@ def _need_mock() -> None:
         ensure_host_conversions()
 
 
+def to_float32(value: float) -> float:
+    """``value`` as a C++ float holds it (beyond float32's range: infinite)."""
+    return float(torch.tensor(float(value), dtype=torch.float64).to(torch.float32))
+
+
 def round_bf16(values: torch.Tensor) -> torch.Tensor:
     """bfloat16 round-to-nearest-even, kept as float32."""
     return values.to(torch.bfloat16).to(torch.float32)

@@ -78,14 +78,11 @@ ND_SHARDED_OPS = ("to_memory_config", "sharded_to_interleaved", "clone", "typeca
 
 def _nd_sharded_refused(name: str, run: Callable) -> Callable:
     def checked(*args: Any, **kwargs: Any) -> Any:
-        for value in (*args, *kwargs.values()):
-            for item in value if isinstance(value, list | tuple) else (value,):
-                config = getattr(item, "mem_config", None) if isinstance(item, tensor.Tensor) else None
-                if sharding.is_nd_sharded(config):
-                    raise keywords.UnsupportedTTNNOp(
-                        f"ttnn.{name} of an ND-sharded tensor (a memory config with only an nd_shard_spec) is not "
-                        "emulated: move it to an interleaved or a 2-D sharded memory config first "
-                        "(ttnn.to_memory_config)")
+        for item in tensor.call_arguments(args, kwargs):
+            if isinstance(item, tensor.Tensor) and sharding.is_nd_sharded(item.mem_config):
+                raise keywords.UnsupportedTTNNOp(
+                    f"ttnn.{name} of an ND-sharded tensor (a memory config with only an nd_shard_spec) is not "
+                    "emulated: move it to an interleaved or a 2-D sharded memory config first (ttnn.to_memory_config)")
         return run(*args, **kwargs)
 
     functools.update_wrapper(checked, run)

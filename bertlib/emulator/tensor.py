@@ -9,7 +9,7 @@ Printing one shows its values in real ttnn's format (real ttnn prints them), a d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +97,12 @@ _REGISTRY: list[Mapping[str, Any]] = []
 def bind_ops(registry: Mapping[str, Any]) -> None:
     """Give tensor methods ttnn's ops: ``registry`` maps a dotted op name to its declaration (with ``.public``)."""
     _REGISTRY[:] = [registry]
+
+
+def call_arguments(args: tuple, kwargs: Mapping[str, Any]) -> Iterator[Any]:
+    """Each argument of an op call, a list or tuple argument's items one by one (concat's tensors)."""
+    for value in (*args, *kwargs.values()):
+        yield from value if isinstance(value, list | tuple) else (value,)
 
 
 def bound_op(name: str) -> Callable[..., Any]:

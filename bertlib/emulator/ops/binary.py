@@ -31,9 +31,10 @@ import ttnn
 from bertlib.emulator import sharding
 from bertlib.emulator.numerics import activation_name, apply_activation, quantize, round_bf16
 from bertlib.emulator.ops.common import device_input, emit, golden
-from bertlib.emulator.ops.unary import FLOATS, INTEGERS, as_result, output_memory, refuse_fast, storable, wide
+from bertlib.emulator.ops.unary import FLOATS, INTEGERS, as_result, output_memory, refuse_fast, wide
 from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
+from bertlib.emulator.tensor import check_dtype as check_stored
 
 #: Keywords every binary_ng op accepts that choose the cores it runs on, and the operand activations the
 #: emulator does not apply (``activations``, after the op, it does).
@@ -207,7 +208,7 @@ def binary(op: str, a: Any, b: Any, fn: Callable[[torch.Tensor, torch.Tensor], t
     if dtype is not None and target is not None and dtype != target.dtype:
         raise RuntimeError("If both output dtype and output tensor provided dtype should match")
     out_dtype = target.dtype if target is not None else dtype if dtype is not None else plan.dtype
-    storable(op, out_dtype)
+    check_stored(out_dtype, op)
     if fast is False and out_dtype != ttnn.bfloat16:
         raise RuntimeError(
             f"fast_and_approximate_mode=false is only supported for a BFLOAT16 output on binary operation {rule.kind}, "
@@ -961,7 +962,7 @@ def where(predicate: Tensor, true_value: Any, false_value: Any, *, memory_config
     out_dtype = next((v.dtype for v in values if isinstance(v, Tensor)), condition.dtype)
     if output_tensor is not None:
         out_dtype = device_input(output_tensor, "output_tensor").dtype
-    storable("where", out_dtype)
+    check_stored(out_dtype, "where")
     config = output_memory(memory_config, tensors)
     _check_sharded_broadcast("where", shape, tensors, config)
 

@@ -29,7 +29,7 @@ from bertlib.emulator import sharding, trace
 from bertlib.emulator.device import EmulatedDevice
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh, replicated_topology
-from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, store
+from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, store, to_float32
 from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config
 from bertlib.emulator.ops.tensors import from_torch, to_device
 from bertlib.emulator.registry import REGISTRY, op
@@ -74,11 +74,6 @@ def _no_write_in_capture(op_name: str) -> None:
                            "host and writes it to the device. Create it before ttnn.begin_trace_capture.")
 
 
-def _float32(value: float | int) -> float:
-    """``value`` as a C++ float holds it (beyond float32's range: infinite)."""
-    return float(torch.tensor(float(value), dtype=torch.float64).to(torch.float32))
-
-
 def _wrapped(values: torch.Tensor, dtype: Any) -> torch.Tensor:
     """int64 ``values`` as an integer element holds them: modulo 2**32 (2**16 for uint16, 2**8 for uint8, as
     real ttnn's ``full`` wraps 70000 to 4464 in uint16), two's complement for int32."""
@@ -95,7 +90,7 @@ def _integer(value: float | int, dtype: Any) -> int:
     if isinstance(value, int) and INT32_MIN <= value < -INT32_MIN:
         whole = value
     else:
-        value = _float32(value)
+        value = to_float32(value)
         whole = math.trunc(value) if math.isfinite(value) and abs(value) < 2.0**63 else -(1 << 63)
         if (dtype == ttnn.int32 or dtype in NARROW_UNSIGNED) and not INT32_MIN <= whole < -INT32_MIN:
             whole = INT32_MIN
@@ -107,7 +102,7 @@ def _filled(shape: tuple[int, ...], value: Any, dtype: Any, op_name: str) -> Cal
         raise _incompatible(op_name, f"fill_value must be a float or an int (got {value!r})")
     if dtype in INTEGER_DTYPES:
         return lambda: torch.full(shape, _integer(value, dtype), dtype=torch.int64)
-    return lambda: torch.full(shape, _float32(value), dtype=torch.float32)
+    return lambda: torch.full(shape, to_float32(value), dtype=torch.float32)
 
 
 def _on_host_then_device(op_name: str, compute: Callable[[], torch.Tensor], shape: tuple[int, ...], dtype: Any,

@@ -20,10 +20,11 @@ import ttnn
 
 from bertlib.emulator import sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.numerics import BYTES_PER_ELEMENT, apply_activation
+from bertlib.emulator.numerics import apply_activation
 from bertlib.emulator.ops.common import device_input, emit, golden, output_config
 from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
+from bertlib.emulator.tensor import check_dtype as check_stored
 
 #: The float dtypes every float op takes.
 FLOATS = (ttnn.bfloat16, ttnn.float32, ttnn.bfloat8_b, ttnn.bfloat4_b)
@@ -66,13 +67,6 @@ def refuse_fast(name: str, fast: bool) -> None:
         )
 
 
-def storable(name: str, dtype: Any) -> None:
-    """Refuse, by name, an output dtype the emulator does not store (uint16, uint8)."""
-    if dtype not in BYTES_PER_ELEMENT:
-        raise UnsupportedTTNNOp(f"ttnn.{name}(dtype={dtype}) is not emulated: the emulator stores "
-                                f"{', '.join(str(d).split('.')[-1].lower() for d in BYTES_PER_ELEMENT)}")
-
-
 def output_memory(memory_config: Any, inputs: list[Tensor]) -> Any:
     """The output's memory config: ``memory_config`` (a sharded one without a shard spec takes the first sharded
     input's, as tt-metal's eltwise ops do), else the first input's."""
@@ -101,7 +95,7 @@ def elementwise(name: str, input_tensor: Any, fn: Callable[[torch.Tensor], torch
     x = device_input(input_tensor)
     check_dtype(name, x.dtype, integers)
     out_dtype = output_tensor.dtype if isinstance(output_tensor, Tensor) else x.dtype
-    storable(name, out_dtype)
+    check_stored(out_dtype, name)
     return emit(
         name, [x], x.logical_shape, x.dtype, x.layout, output_memory(memory_config, [x]), x.on_device,
         None if x.stored is None else (lambda: as_result(fn(wide(x.values)), out_dtype)),
