@@ -282,7 +282,8 @@ def test_scale_mask_softmax_against_its_golden(ttnn, device):
         ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=True)
     assert device.num_program_cache_entries() == 1
     unstable = ttnn.scale_mask_softmax(t, 1.0, tile(ttnn, device, mask), numeric_stable=False)
-    assert torch.isnan(ttnn.to_torch(unstable).float()).any()  # exp(1000) overflows without the max subtracted
+    # exp(1000) overflows without the max subtracted: each row sums to inf, and a card's inf * 0 is 0
+    assert torch.equal(ttnn.to_torch(unstable).float(), torch.zeros(2, 4, 64, 64))
 
 
 def test_linear_without_a_core_grid_runs_its_activation_and_bias_as_their_own_ops():

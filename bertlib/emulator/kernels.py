@@ -166,10 +166,18 @@ def _softmax_exps(x: np.ndarray, scale: np.float32, mask: np.ndarray, mask_rows:
 
 @numba.njit(parallel=True, **_JIT)
 def _softmax_normalize(exps: np.ndarray, sums: np.ndarray) -> None:
-    """exps *= 1 / sums, per row, each step rounded to bfloat16."""
+    """exps *= 1 / sums, per row, each step rounded to bfloat16.
+
+    A row whose reciprocal is 0 or subnormal (its sum overflowed to inf, or passed 2**126) becomes all zeros,
+    as on a card: the packer flushes a subnormal to 0, and the FPU's multiply by 0 gives 0, inf times 0 included
+    (``numerics.softmax_values`` says where that is documented)."""
     rows, width = exps.shape
     for r in numba.prange(rows):
         inverse = _to_float(_round_bits(np.float32(1.0) / _to_float(sums[r])))
+        if abs(inverse) < np.float32(2.0**-126):
+            for j in range(width):
+                exps[r, j] = 0
+            continue
         for j in range(width):
             exps[r, j] = _round_bits(_to_float(exps[r, j]) * inverse)
 

@@ -301,8 +301,15 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     Without fp32 accumulation each intermediate is stored as bfloat16 (torch's bfloat16 ops compute in
     float32 and round once, which is that model); with it they stay float32, and approximate mode
     rounds exp to bfloat16. ``stable`` subtracts the row max first (``numeric_stable``).
+
+    Without it, a row with a score above ~88.7 overflows: exp gives inf, the row sum inf, its reciprocal (SFPU)
+    0, and the FPU's broadcast multiply gives 0 for inf * 0 (tt-metal issue #52141 measured the FPU's invalid
+    operations giving 0; its tech report ``Handling_Special_Value`` lists what each engine keeps IEEE). So
+    the row's probabilities are all 0 on a card, where IEEE arithmetic gives NaN; a reciprocal below 2**-126
+    is flushed to 0 the same way. tt-metal's multi-head attention tutorial (random weights, scores ~±1000)
+    ends there on a card: every probability 0, both of its versions equal to the output bias.
     """
-    if numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
+    if stable and numerics.fp32_dest_acc_en and not numerics.math_approx_mode and scale is None and mask is None:
         return ttnn.get_golden_function(ttnn.softmax)(x.to(torch.float32), dim)
     if not numerics.fp32_dest_acc_en:  # the same bfloat16 steps, compiled (bit-identical, tested)
         return softmax_bfloat16(x, dim, stable=stable, scale=scale, mask=mask)
@@ -314,4 +321,6 @@ def softmax_values(x: torch.Tensor, numerics: Numerics, dim: int = -1, *, stable
     exps = values.exp_()
     if numerics.math_approx_mode:
         exps.copy_(exps.to(torch.bfloat16))
-    return exps.mul_(torch.reciprocal(exps.sum(dim=dim, keepdim=True)))
+    inverse = torch.reciprocal(exps.sum(dim=dim, keepdim=True))
+    inverse.masked_fill_(inverse.abs() < 2.0**-126, 0.0)
+    return exps.mul_(inverse).masked_fill_(inverse == 0, 0.0)

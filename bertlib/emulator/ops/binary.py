@@ -222,9 +222,13 @@ def binary(op: str, a: Any, b: Any, fn: Callable[[torch.Tensor, torch.Tensor], t
     config = output_memory(memory_config, tensors)
     _check_sharded_broadcast(op, shape, tensors, config if target is None else target.mem_config)
     post = [activation_name(act) for act in (activations or [])]
+    engine_rule = _special_values(rule, fast, out_dtype, tensors)
 
     def compute() -> torch.Tensor:
-        out = fn(*(read() for read in plan.operands))
+        operands = [read() for read in plan.operands]
+        out = fn(*operands)
+        if engine_rule is not None:
+            out = engine_rule(out, *operands)
         for name in post:
             out = apply_activation(round_bf16(out) if out_dtype != ttnn.float32 else out, name, False)
         return as_result(out, out_dtype)
@@ -232,6 +236,37 @@ def binary(op: str, a: Any, b: Any, fn: Callable[[torch.Tensor, torch.Tensor], t
     has_values = all(t.stored is not None for t in tensors)
     return emit(op, tensors, shape, out_dtype, ref.layout, config, ref.on_device, compute if has_values else None,
                 flops=math.prod(shape), output_tensor=output_tensor)
+
+
+def _special_values(rule: Rule, fast: bool | None, out_dtype: Any, tensors: list[Tensor]) -> Callable | None:
+    """What the engine that runs a float op makes of the invalid operations IEEE makes NaN of, where it differs.
+
+    tt-metal's tech report ``Handling_Special_Value/special_values.md`` lists what each engine keeps IEEE;
+    tt-metal issue #52141 measured the rest on a card: the FPU's add and subtract (bfloat16 and block-float
+    operands, the default path) give 0 for inf - inf; the SFPU's multiply without fp32 accumulation gives 0
+    wherever an operand is 0, inf and NaN included (``calculate_sfpu_binary_mul``: "to match FPU behaviour for
+    bfloat16 multiplication"). float32 operands run on the SFPU, with IEEE results.
+    """
+    if out_dtype in INTEGERS or any(t.dtype in INTEGERS for t in tensors):
+        return None
+    if rule.kind in ("ADD", "SUB", "RSUB") and fast is not False and any(t.dtype != ttnn.float32 for t in tensors):
+        return _fpu_invalid_sum_is_zero
+    if rule.kind == "MUL" and out_dtype != ttnn.float32 and all(t.dtype != ttnn.float32 for t in tensors):
+        return _zero_operand_gives_zero
+    return None
+
+
+def _fpu_invalid_sum_is_zero(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """inf - inf is 0 on the FPU; a NaN operand stays NaN."""
+    invalid = out.isnan()
+    if not bool(invalid.any()):
+        return out
+    return out.masked_fill(invalid & ~a.isnan() & ~b.isnan(), 0.0)
+
+
+def _zero_operand_gives_zero(out: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """0 * x = x * 0 = +0 for every x, inf and NaN included (and no -0)."""
+    return out.masked_fill((a == 0) | (b == 0), 0.0)
 
 
 def in_place(op: str, a: Any, b: Any, fn: Callable, rule: Rule, activations: Any, fast: bool | None = None) -> Tensor:
