@@ -413,3 +413,35 @@ def test_topk_returns_sorted_values_whatever_sorted_says(ttnn, device):
         got, got_indices = ttnn.topk(x, 32, dim=2, largest=largest, sorted=False)
         assert torch.equal(ttnn.to_torch(got), want.values[:, :, :32])
         assert torch.equal(ttnn.to_torch(got_indices).to(torch.int64), want.indices[:, :, :32])
+
+
+# ------------------------------------------------------------------------------------------- operations.moreh.norm
+@pytest.mark.parametrize("p,dim,keepdim,shape", [
+    (2.0, -1, True, (2, 64, 1)),
+    (2.0, 1, False, (2, 1, 96)),  # a reduced tile dim stays, with size 1, as moreh_sum's output spec keeps it
+    (2.0, 0, False, (64, 96)),  # a reduced batch dim goes
+    (1.0, None, False, (1, 1)),
+    (3.5, [0, 2], True, (1, 64, 1)),
+    (math.inf, [1, 2], True, (2, 1, 1)),
+    (-math.inf, -1, True, (2, 64, 1)),
+    (0, -1, True, (2, 64, 1)),
+])
+def test_moreh_norm(ttnn, make, p, dim, keepdim, shape):
+    torch.manual_seed(4)
+    values = torch.randn(2, 64, 96)
+    values[0, 0, :5] = 0.0  # p = 0 counts the non-zero values
+    out = ttnn.operations.moreh.norm(make(values), p, dim=dim, keepdim=keepdim)
+    assert tuple(out.shape) == shape and out.dtype == ttnn.bfloat16 and out.layout == ttnn.TILE_LAYOUT
+    stored_in = values.to(torch.bfloat16).double()
+    ref = torch.linalg.vector_norm(stored_in, ord=p, dim=dim, keepdim=True).float().reshape(shape)
+    exact = p == 0 or math.isinf(p)  # a count and a max/min of |x|: no rounding on the way
+    torch.testing.assert_close(ttnn.to_torch(out).float(), ref, rtol=0 if exact else 2**-6, atol=0)
+
+
+def test_moreh_norm_refuses_what_a_card_refuses(ttnn, make):
+    with pytest.raises(RuntimeError, match="bfloat16 TILE tensor"):
+        ttnn.operations.moreh.norm(make(torch.randn(32, 32), dtype=ttnn.float32), 2.0, dim=-1)
+    with pytest.raises(RuntimeError, match="bfloat16 TILE tensor"):
+        ttnn.operations.moreh.norm(make(torch.randn(32, 32), layout=ttnn.ROW_MAJOR_LAYOUT), 2.0, dim=-1)
+    with pytest.raises(UnsupportedTTNNOp, match="ttnn.operations.moreh.moreh_sum is not part"):
+        ttnn.operations.moreh.moreh_sum  # noqa: B018 - the attribute access is the test

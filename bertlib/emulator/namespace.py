@@ -277,6 +277,19 @@ def _refused_module(name: str, why: str) -> EmulatedTTNN:
     return module
 
 
+def _submodule(namespace: EmulatedTTNN, module: str) -> EmulatedTTNN:
+    """The emulated module ``module`` (``ttnn.operations.moreh``) under ``namespace``, made on first use."""
+    home = namespace
+    parts = module.split(".")
+    for depth in range(2, len(parts) + 1):
+        child = home.__dict__.get(parts[depth - 1])
+        if child is None:
+            child = EmulatedTTNN(".".join(parts[:depth]))
+            setattr(home, parts[depth - 1], child)
+        home = child
+    return home
+
+
 @functools.cache
 def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     """The emulator as a ``ttnn`` module whose ``open_device`` opens ``chip``."""
@@ -299,9 +312,9 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
     )
     namespace.__dict__.update(names)
     for module in MODULES[1:]:
-        setattr(namespace, module.split(".")[1], EmulatedTTNN(module))
+        _submodule(namespace, module)
     for spec in REGISTRY.values():
-        home = namespace if spec.module == "ttnn" else getattr(namespace, spec.module.split(".")[1])
+        home = _submodule(namespace, spec.module)
         for name in (spec.name, *spec.aliases):
             setattr(home, name, spec.public)
     namespace.device = _device_module(functions)
@@ -329,7 +342,9 @@ def install(chip: str = "wormhole_n150") -> Any:
     namespace = make_namespace(chip)
     sys.modules["ttnn"] = namespace
     for module in MODULES[1:]:
-        sys.modules[module] = getattr(namespace, module.split(".")[1])
+        parts = module.split(".")
+        for depth in range(2, len(parts) + 1):  # ttnn.operations, then ttnn.operations.moreh
+            sys.modules[".".join(parts[:depth])] = _submodule(namespace, ".".join(parts[:depth]))
     sys.modules["ttnn.device"] = namespace.device
     sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
     sys.modules["ttnn.tracer"] = namespace.tracer

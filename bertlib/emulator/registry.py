@@ -9,7 +9,7 @@ An op module declares each op where it defines it::
 The declaration says everything the rest of the emulator needs about the op:
 
 - ``name`` and ``module``: where it lives in the namespace (``ttnn.add``, ``ttnn.transformer.<name>``,
-  ``ttnn.experimental.<name>``), and ``aliases`` (``ttnn.mul``);
+  ``ttnn.experimental.<name>``, ``ttnn.operations.moreh.<name>``), and ``aliases`` (``ttnn.mul``);
 - its signature and keywords: the function's own, checked against real ttnn 0.81.1 by
   ``tests/test_emulator_api.py``; ``not_computed`` lists the keywords the body does not read, each a scheduling
   hint recorded in the op trace or refused by name unless left at its default (``keywords``);
@@ -38,7 +38,7 @@ from bertlib.emulator import keywords, metal_trace, sharding, tensor
 from bertlib.emulator.mesh import mesh_aware
 
 #: The namespaces an op can live in.
-MODULES = ("ttnn", "ttnn.transformer", "ttnn.experimental")
+MODULES = ("ttnn", "ttnn.transformer", "ttnn.experimental", "ttnn.operations.moreh")
 #: What an op does, for listings (``python -m bertlib doctor``) and the project's tests.
 FAMILIES = ("tensor", "creation", "unary", "binary", "reduction", "data movement", "normalization", "matmul",
             "transformer", "embedding", "convolution", "device")

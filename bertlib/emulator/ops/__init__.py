@@ -13,6 +13,7 @@ from bertlib.emulator.ops import (
     creation,
     experimental,
     math,
+    moreh,
     movement,
     normalization,
     reduction,
@@ -24,6 +25,6 @@ from bertlib.emulator.registry import REGISTRY, OpSpec
 
 #: The modules whose functions are ops (the keyword test reads their source).
 MODULES = tuple(m.__name__ for m in (tensors, creation, math, unary, binary, reduction, movement, normalization,
-                                     transformer, conv, experimental))
+                                     transformer, conv, experimental, moreh))
 
 __all__ = ["MODULES", "REGISTRY", "OpSpec"]

@@ -96,7 +96,7 @@ def reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...], keepdim: bool) 
     return tuple(1 if i in dims else n for i, n in enumerate(shape) if keepdim or i not in dims)
 
 
-def _interleaved(x: Tensor, memory_config: Any, op_name: str) -> Any:
+def interleaved_output(x: Tensor, memory_config: Any, op_name: str) -> Any:
     """The output memory config; sharded tensors are refused (the emulator does not derive the output's shards)."""
     config = output_config(memory_config, x.mem_config)
     if sharding.is_sharded(x.mem_config) or sharding.is_sharded(config):
@@ -143,7 +143,7 @@ def _passes(kind: str, dtype: Any, dims: tuple[int, ...], rank: int, scalar: flo
     return [*passes, *(((d,), chain and d != ordered[-1]) for d in ordered)]
 
 
-def _bf16_dest_sum(values: torch.Tensor, axis: int) -> torch.Tensor:
+def bf16_dest_sum(values: torch.Tensor, axis: int) -> torch.Tensor:
     """The sum along ``axis`` in a bfloat16 destination register: rounded after each tile of 32 values."""
     total = None
     for start in range(0, values.shape[axis], TILE):
@@ -170,7 +170,7 @@ def _pass(values: torch.Tensor, axes: tuple[int, ...], *, in_fp32: bool, accurat
     if scaler is not None and not exact_fp32:
         values = _scaled(values, scaler, numerics.math_fidelity)
     for axis in sorted(axes, reverse=True):
-        values = values.sum(axis, keepdim=True) if numerics.fp32_dest_acc_en else _bf16_dest_sum(values, axis)
+        values = values.sum(axis, keepdim=True) if numerics.fp32_dest_acc_en else bf16_dest_sum(values, axis)
     if scaler is not None and exact_fp32:
         values = values * scaler
     return values
@@ -254,7 +254,7 @@ def _generic(kind: str, input_tensor: Tensor, dim: Any, keepdim: bool, *, memory
     x = device_input(input_tensor)
     _check_generic(kind, x, kind)
     dims = reduce_dims(x.logical_shape, dim)
-    config = _interleaved(x, memory_config, kind)
+    config = interleaved_output(x, memory_config, kind)
     if kind in ("max", "min"):
         for d in dims:
             if x.logical_shape[d] == 0:
@@ -371,7 +371,7 @@ def _statistic(kind: str, input_tensor: Tensor, dim: Any, keepdim: bool, *, memo
     if x.dtype not in _FLOATS:
         raise RuntimeError(f"ttnn.{kind} supports FLOAT32, BFLOAT16 and BFLOAT8_B inputs - got {_dtype_name(x.dtype)}")
     dims = reduce_dims(x.logical_shape, dim)
-    config = _interleaved(x, memory_config, kind)
+    config = interleaved_output(x, memory_config, kind)
     numerics = reduce_numerics(compute_kernel_config, x.on_device)
     shape = reduced_shape(x.logical_shape, dims, keepdim)
     volume = math.prod(x.logical_shape[d] for d in dims) if x.logical_shape else 1
@@ -439,7 +439,7 @@ def prod(
     x = device_input(input_tensor)
     if x.dtype not in (ttnn.bfloat16, ttnn.float32, *BLOCK_FLOAT):
         raise RuntimeError(f"ttnn.prod supports BFLOAT16, FLOAT32, BFLOAT8_B and BFLOAT4_B - got {_dtype_name(x.dtype)}")
-    config = _interleaved(x, memory_config, "prod")
+    config = interleaved_output(x, memory_config, "prod")
     rank = len(x.logical_shape)
     if dims is not None:
         if dim is not None or output_tensor is None:
@@ -498,7 +498,7 @@ def argmax(
 ) -> Tensor:
     """The uint32 index of the largest value along ``dim`` (of the flattened tensor if None; the first of ties)."""
     x = device_input(input_tensor)
-    config = _interleaved(x, memory_config, "argmax")
+    config = interleaved_output(x, memory_config, "argmax")
     rank = len(x.logical_shape)
     axis = None if dim is None else (reduce_dims(x.logical_shape, dim) or (0,))[0]
     _check_argmax(x, axis)
@@ -654,7 +654,7 @@ def _accumulation(kind: str, input_tensor: Tensor, dim: int, *, dtype: Any, reve
                            f"into {_dtype_name(out_dtype)}")
     rank = len(x.logical_shape)
     axis = reduce_dims(x.logical_shape, dim)[0] if rank else 0
-    config = _interleaved(x, memory_config, kind)
+    config = interleaved_output(x, memory_config, kind)
 
     def compute() -> torch.Tensor:
         values = quantize(x.values, out_dtype)  # tt-metal casts the input to dtype first
