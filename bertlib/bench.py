@@ -37,22 +37,22 @@ def median_seconds(fn: Callable[..., object], *args: object, repeats: int, warm_
 
 def bench(models: list[str], precisions: list[str], *, batch: int = 8, seq: int = 384, repeats: int = 3) -> list[dict]:
     """One row per (model, precision): emulator seconds, HF seconds and their ratio."""
-    handle = open_device("emulator", quiet=True)  # the emulator's speed, on a card machine too
-    rows = []
-    for name in models:
-        loaded = load_model(name)
-        windows = default_windows(loaded, batch=batch, seq=seq)
-        ids, types, mask = windows.input_ids, windows.token_type_ids, windows.attention_mask
-        hf = copy.deepcopy(loaded.hf_model)
-        hf.config._attn_implementation = "sdpa"  # HF's default; the reference copy keeps eager for its hooks
-        hf_s = median_seconds(hf_logits_fn(loaded, hf), ids, types, mask, repeats=repeats)
-        for precision in precisions:
-            tt = TTModel.build(loaded, precision, handle)
-            tt_s = median_seconds(tt, ids, types, mask, repeats=repeats)
-            rows.append(dict(model=name, precision=precision, batch=batch, seq=seq, threads=torch.get_num_threads(),
-                             emulator_s=tt_s, hf_s=hf_s, ratio=tt_s / hf_s,
-                             hf_attention=hf.config._attn_implementation))
-    return rows
+    with open_device("emulator", quiet=True) as handle:  # the emulator's speed, on a card machine too
+        rows = []
+        for name in models:
+            loaded = load_model(name)
+            windows = default_windows(loaded, batch=batch, seq=seq)
+            ids, types, mask = windows.input_ids, windows.token_type_ids, windows.attention_mask
+            hf = copy.deepcopy(loaded.hf_model)
+            hf.config._attn_implementation = "sdpa"  # HF's default; the reference copy keeps eager for its hooks
+            hf_s = median_seconds(hf_logits_fn(loaded, hf), ids, types, mask, repeats=repeats)
+            for precision in precisions:
+                tt = TTModel.build(loaded, precision, handle)
+                tt_s = median_seconds(tt, ids, types, mask, repeats=repeats)
+                rows.append(dict(model=name, precision=precision, batch=batch, seq=seq, threads=torch.get_num_threads(),
+                                 emulator_s=tt_s, hf_s=hf_s, ratio=tt_s / hf_s,
+                                 hf_attention=hf.config._attn_implementation))
+        return rows
 
 
 #: torch's op names (and the compiled kernels' ``record_function`` names), grouped as the README's "where the
@@ -69,11 +69,12 @@ def where_time_goes(model: str, precision: str, *, batch: int = 8, seq: int = 38
     """Host seconds of one emulated forward pass per op group (``torch.profiler``; ops in no group are "other")."""
     loaded = load_model(model)
     windows = default_windows(loaded, batch=batch, seq=seq)
-    tt = TTModel.build(loaded, precision, open_device("emulator", quiet=True))
     args = (windows.input_ids, windows.token_type_ids, windows.attention_mask)
-    tt(*args)  # warm-up
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
-        tt(*args)
+    with open_device("emulator", quiet=True) as handle:
+        tt = TTModel.build(loaded, precision, handle)
+        tt(*args)  # warm-up
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            tt(*args)
     groups: dict[str, float] = {}
     for event in prof.key_averages():
         group = HOST_OP_GROUPS.get(event.key, "other")

@@ -54,6 +54,23 @@ def execute(path: Path, *, parameters: dict | None = None, output: Path | None =
     return output
 
 
+def execute_emulated(path: Path, chip: str, output: Path) -> Path:
+    """Run someone else's notebook (tt-metal's tutorials) with its plain ``import ttnn`` the emulator for ``chip``
+    (real ttnn when a card is present), writing the executed copy to ``output``; ``path`` is left as it is.
+
+    The kernel installs the emulator before the first cell (``IPKernelApp.exec_lines``), as ``python -m bertlib
+    run`` does for a script. A failing cell raises papermill's ``PapermillExecutionError``, after the copy up to
+    that cell is written.
+    """
+    import papermill
+
+    install = f"import bertlib.emulator; bertlib.emulator.install({chip!r})"
+    papermill.execute_notebook(str(path), str(output), cwd=str(path.parent), kernel_name="python3",
+                               progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
+                               extra_arguments=[f"--IPKernelApp.exec_lines={install}"])
+    return output
+
+
 def notebooks(names: list[str] | None = None) -> list[Path]:
     """The notebooks called ``names`` (stems, e.g. ``02_attention``), or all of them."""
     found = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))

@@ -99,7 +99,7 @@ def test_malformed_input_files(tmp_path):
 
 
 def test_squad_says_which_data_and_articles_it_scores(tmp_path, capsys):
-    from bertlib.__main__ import main
+    from bertlib.cli import main
 
     def article(title, context, question, answer):
         qa = {"id": title, "question": question, "answers": [{"text": answer, "answer_start": context.index(answer)}]}
@@ -118,7 +118,7 @@ def test_squad_says_which_data_and_articles_it_scores(tmp_path, capsys):
 
 def test_binary_files_get_a_one_line_error(tmp_path, capsys):
     """A file that is not UTF-8 text: exit code 2 and a line naming it, for every command that reads one."""
-    from bertlib.__main__ import main
+    from bertlib.cli import main
 
     binary = tmp_path / "photo.json"
     binary.write_bytes(bytes(range(128, 256)))
@@ -127,6 +127,54 @@ def test_binary_files_get_a_one_line_error(tmp_path, capsys):
         assert main(args) == 2, args
         err = capsys.readouterr().err
         assert f"{binary} is not UTF-8 text (byte 0 cannot be decoded)" in err and "Traceback" not in err
+
+
+@pytest.fixture
+def opened_handles(monkeypatch):
+    """Every handle ``bertlib.device.open_device`` returns during the test; all are closed after it."""
+    import bertlib.device
+
+    handles = []
+    real = bertlib.device.open_device
+
+    def spy(*args, **kwargs):
+        handles.append(real(*args, **kwargs))
+        return handles[-1]
+
+    monkeypatch.setattr(bertlib.device, "open_device", spy)
+    yield handles
+    bertlib.device.close_all()
+
+
+@pytest.mark.parametrize("argv", [
+    ["demo"],
+    ["demo", "--target", "torch"],
+    ["demo", "--seq", "100"],  # refused after the device is open
+    ["pcc", "--json"],
+    ["squad", "--json"],
+    ["precision", "--json", "--limit", "1"],
+])
+def test_commands_close_the_device_they_open(argv, opened_handles, tmp_path):
+    """Demo, pcc, squad and precision close their device when they end or fail, not only when main() ends."""
+    from bertlib.cli import build_parser
+    from bertlib.errors import BertlibError
+
+    inputs = tmp_path / "one.json"
+    inputs.write_text(json.dumps([{"context": "Honey is made by bees.", "question": "Who makes honey?"}]))
+    data = tmp_path / "one-squad.json"
+    data.write_text(json.dumps({"version": "1.1", "data": [{"title": "Honey", "paragraphs": [
+        {"context": "Honey is made by bees.", "qas": [
+            {"id": "q", "question": "Who makes honey?", "answers": [{"text": "bees", "answer_start": 17}]}]}]}]}))
+    where = {"demo": ["--input", str(inputs)], "pcc": ["--input", str(inputs)], "squad": ["--data", str(data)],
+             "precision": ["--data", str(data), "--titles", "Honey"]}
+    args = build_parser().parse_args([*argv, *where[argv[0]], "--model", "random:bert-tiny", "--batch", "1",
+                                      *([] if "--seq" in argv else ["--seq", "64"])])
+    if "--seq" in argv:
+        with pytest.raises(BertlibError, match="not a positive multiple of 32"):
+            args.func(args)
+    else:
+        assert args.func(args) == 0
+    assert len(opened_handles) == 1 and opened_handles[0].closed
 
 
 def test_finetune_reports_the_recipe_and_its_duration(tmp_path):

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from bertlib.__main__ import main
+from bertlib.cli import main
 from bertlib.emulator import trace
 from bertlib.models import TTModel, load_model
 from bertlib.models.configs import get_precision

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from bertlib.__main__ import main
+from bertlib.cli import main
 from bertlib.device import open_device
 from bertlib.emulator.program_configs import ProgramConfigError
 from bertlib.emulator.sharding import ShardingError

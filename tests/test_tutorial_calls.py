@@ -101,8 +101,10 @@ def test_printed_tensor_is_real_ttnn_format(tmp_path):
 
 #: tt-metal's tutorials that need no download and run to the end here (README, "tt-metal's tutorials ...").
 RUNNING_TUTORIALS = ["ttnn_add_tensors.py", "ttnn_basic_operations.py", "ttnn_basic_matrix_multiplication.py",
-                     "ttnn_basic_conv.py"]
+                     "ttnn_basic_conv.py", "ttnn_multihead_attention.py"]
+RUNNING_NOTEBOOKS = ["ttnn_add_tensors.ipynb", "ttnn_basic_operations.ipynb", "ttnn_basic_conv.ipynb"]
 TUTORIALS = Path(os.environ.get("TT_METAL_HOME", "/nonexistent")) / "ttnn" / "tutorials" / "basic_python"
+NOTEBOOKS = TUTORIALS.parent / "2025_dx_rework"
 
 
 @pytest.mark.skipif(not TUTORIALS.is_dir(), reason="needs a tt-metal checkout ($TT_METAL_HOME)")
@@ -113,3 +115,48 @@ def test_tt_metal_tutorials_run_unmodified(tutorial):
                          cwd=TUTORIALS, capture_output=True, text=True, timeout=600,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bertlib", "run", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+
+
+def test_a_notebook_runs_with_the_emulator_as_its_ttnn(tmp_path):
+    """tt-metal's tutorial notebooks: the kernel installs the emulator before the first cell, so a plain
+    ``import ttnn`` and ``ttnn.open_device`` work (real ttnn's open_device fails without a card); the executed copy
+    is NAME.emulated.ipynb in the working directory, the notebook itself left unchanged."""
+    import nbformat
+
+    notebook = tmp_path / "tutorial.ipynb"
+    cells = ["import ttnn\ndevice = ttnn.open_device(device_id=0)",
+             "a = ttnn.full(shape=(32, 32), fill_value=1.5, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)\n"
+             "print(ttnn.to_torch(ttnn.add(a, a))[0, :2].tolist(), ttnn.is_emulator, ttnn.chip.name)",
+             "ttnn.close_device(device)"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), notebook)
+    before = notebook.read_bytes()
+    done = run_cli(tmp_path, "--chip", "blackhole_p150", notebook.name)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = tmp_path / "tutorial.emulated.ipynb"
+    assert done.stdout.strip() == f"tutorial.ipynb ran to the end: {out}"
+    assert nbformat.read(out, as_version=4).cells[1].outputs[0]["text"].strip() == "[3.0, 3.0] True blackhole_p150"
+    assert notebook.read_bytes() == before
+
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import ttnn\nttnn.no_such_op()")]),
+                   notebook)
+    failed = run_cli(tmp_path, "--output", "failed.ipynb", notebook.name)
+    assert failed.returncode == 1
+    assert "tutorial.ipynb: cell 1 failed: UnsupportedTTNNOp: ttnn.no_such_op is not part" in failed.stderr
+    assert (tmp_path / "failed.ipynb").is_file()
+    (tmp_path / "script.py").write_text("import ttnn\n")
+    wrong = run_cli(tmp_path, "--output", "x.ipynb", "script.py")
+    assert wrong.returncode == 2 and "is a script: drop --output" in wrong.stderr
+
+
+@pytest.mark.skipif(not NOTEBOOKS.is_dir(), reason="needs a tt-metal checkout ($TT_METAL_HOME)")
+@pytest.mark.parametrize("notebook", RUNNING_NOTEBOOKS)
+def test_tt_metal_tutorial_notebooks_run_unmodified(notebook, tmp_path):
+    """Where a tt-metal checkout is present: the 2025 tutorial notebook runs to the end, its copy written aside."""
+    done = run_cli(tmp_path, "--chip", "wormhole_n150", str(NOTEBOOKS / notebook))
+    assert done.returncode == 0, done.stderr[-2000:]
