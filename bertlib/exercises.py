@@ -439,7 +439,7 @@ def check_embeddings(my_embeddings: Callable) -> CheckResult:
 def _qkv(s: Setup) -> Any:
     ttnn, parameters = s.ttnn, s.tt.parameters.encoder.layer[0].attention.self
     return ttnn.linear(s.on_device(s.hf_embeddings), parameters.query_key_value.weight,
-                       bias=parameters.query_key_value.bias, compute_kernel_config=s.tt.config.compute_kernel_config())
+                       bias=parameters.query_key_value.bias, compute_kernel_config=s.tt.config.compute_kernel_config)
 
 
 @_check("split the fused QKV")
@@ -487,7 +487,7 @@ def check_attention_scores(my_scores: Callable) -> CheckResult:
     config = s.tt.config
     expected = s.right("scores", lambda: ttnn.matmul(
         s.on_device(golden["query"]), s.on_device(golden["key"]),
-        compute_kernel_config=config.compute_kernel_config()) * (1 / math.sqrt(head_size)))
+        compute_kernel_config=config.compute_kernel_config) * (1 / math.sqrt(head_size)))
     value, records = _call(my_scores, s.on_device(golden["query"]), s.on_device(golden["key"]), head_size,
                            on_error="ttnn gives K already transposed, (B, heads, head_size, S): "
                                     "ttnn.matmul(query, key) needs no permute.")
@@ -617,9 +617,9 @@ def check_ff1_weight(my_ff1_weight: Callable, *, budget: float = 0.999) -> Check
     def layer_output(ff1_weight: Any) -> torch.Tensor:
         hidden = s.on_device(s.golden["attention_output"])
         ff1 = ttnn.linear(hidden, ff1_weight, bias=layer.intermediate.dense.bias, activation="gelu",
-                          compute_kernel_config=config.compute_kernel_config())
+                          compute_kernel_config=config.compute_kernel_config)
         out = ttnn.linear(ff1, layer.output.dense.weight, bias=layer.output.dense.bias,
-                          compute_kernel_config=config.compute_kernel_config())
+                          compute_kernel_config=config.compute_kernel_config)
         return ttnn.to_torch(ttnn.layer_norm(out, residual_input_tensor=hidden, weight=layer.output.LayerNorm.weight,
                                              bias=layer.output.LayerNorm.bias, epsilon=config.eps)).float()
 

@@ -16,6 +16,7 @@ from torch import nn
 from ttnn.model_preprocessing import preprocess_linear_bias, preprocess_linear_weight
 
 from bertlib.models.configs import PrecisionConfig, get_precision
+from bertlib.models.tt_config import make_compute_kernel_config
 
 
 class TTNNLinear(nn.Module):
@@ -32,12 +33,7 @@ class TTNNLinear(nn.Module):
         self.bias = None
         if linear.bias is not None:
             self.bias = ttnn.to_device(preprocess_linear_bias(linear.bias.detach().float(), dtype=dtype), self.device)
-        self.compute_kernel_config = ttnn.WormholeComputeKernelConfig(
-            math_fidelity=getattr(ttnn.MathFidelity, precision.math_fidelity),
-            math_approx_mode=precision.math_approx_mode,
-            fp32_dest_acc_en=precision.fp32_dest_acc_en,
-            packer_l1_acc=False,
-        )
+        self.compute_kernel_config = make_compute_kernel_config(ttnn, precision)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         ttnn = self.ttnn

@@ -1,9 +1,10 @@
 """The HuggingFace model as the reference: every intermediate, named and shaped like the TT-NN blocks.
 
-Intermediates are caught with forward hooks on the eager-attention HF model, one layer at a time, so
-that a 24-layer model never holds every intermediate at once. Names and shapes match what
-``bertlib.models.bert`` captures: ``key`` is transposed to ``(B, heads, head_size, S)`` as ttnn gives it,
-and ``scores`` are ``Q @ K^T`` before the ``1/sqrt(d)`` scale and the mask.
+Intermediates are caught with forward hooks on the eager-attention HF model, where the model's family says
+(``Family.hooks``), one layer at a time, so that a 24-layer model never holds every intermediate at once.
+Names and shapes match what ``bertlib.models.bert`` captures: ``key`` is transposed to
+``(B, heads, head_size, S)`` as ttnn gives it, and ``scores`` are ``Q @ K^T`` before the ``1/sqrt(d)`` scale
+and the mask.
 """
 
 from __future__ import annotations
@@ -12,24 +13,7 @@ from typing import Any
 
 import torch
 
-from bertlib.models import distilbert
 from bertlib.models.registry import LoadedModel
-
-BERT_HOOKS = {
-    "layers": "bert.encoder.layer",
-    "embeddings": "bert.embeddings",
-    "query": "attention.self.query",
-    "key": "attention.self.key",
-    "value": "attention.self.value",
-    "attention": "attention.self",
-    "context": "attention.output.dense",
-    "attention_output": "attention.output",
-    "intermediate": "intermediate",
-}
-
-
-def hooks_for(loaded: LoadedModel) -> dict[str, str]:
-    return distilbert.HOOKS if loaded.config.model_type == "distilbert" else BERT_HOOKS
 
 
 def extended_mask(attention_mask: torch.Tensor) -> torch.Tensor:
@@ -45,7 +29,7 @@ def _heads(x: torch.Tensor, heads: int) -> torch.Tensor:
 @torch.no_grad()
 def embeddings(loaded: LoadedModel, input_ids: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
     """The embedding block's output ``(B, S, H)``."""
-    module = loaded.hf_model.get_submodule(hooks_for(loaded)["embeddings"])
+    module = loaded.hf_model.get_submodule(loaded.family.hooks["embeddings"])
     if loaded.has_token_types:
         return module(input_ids=input_ids, token_type_ids=token_type_ids)
     return module(input_ids)
@@ -55,9 +39,9 @@ def embeddings(loaded: LoadedModel, input_ids: torch.Tensor, token_type_ids: tor
 def layer(loaded: LoadedModel, index: int, hidden_states: torch.Tensor, attention_mask: torch.Tensor
           ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Run encoder layer ``index`` on ``hidden_states``; return its output and every intermediate."""
-    names = hooks_for(loaded)
+    names = loaded.family.hooks
     block = loaded.hf_model.get_submodule(names["layers"])[index]
-    heads = getattr(loaded.config, "num_attention_heads", None) or loaded.config.n_heads
+    heads = loaded.architecture.heads
     got: dict[str, torch.Tensor] = {}
 
     def keep(name: str, transform: Any = lambda t: t) -> Any:

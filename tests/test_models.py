@@ -184,3 +184,44 @@ def test_seed_shapes_trace_in_both_configs(handle, name, batch, seq):
         assert len(linears) == 4 * (getattr(loaded.config, "num_hidden_layers", None) or loaded.config.n_layers) + 1
         if precision == "optimized":
             assert {r.memory for r in linears[:-1]} == {"L1"} and linears[0].core_grid == (min(batch, 8), 8)
+
+
+def test_each_family_maps_every_weight_onto_the_tree():
+    """BERT's and DistilBERT's weights land on the same tree names (DistilBERT has no token types)."""
+    from bertlib.models.preprocess import bert_state_dict
+
+    bert, distil = bert_state_dict(small("bert").hf_model), bert_state_dict(small("distilbert").hf_model)
+    assert len(bert) == len(list(small("bert").hf_model.parameters()))
+    assert set(distil) == set(bert) - {"embeddings.token_type_embeddings.weight"}
+    assert all(distil[k].shape == bert[k].shape for k in distil)
+
+
+def test_the_registry_lists_the_families():
+    from bertlib.models.family import Family
+    from bertlib.models.registry import FAMILIES, family
+
+    assert set(FAMILIES) == {"bert", "distilbert"}
+    assert small("distilbert").family is FAMILIES["distilbert"] and not small("distilbert").has_token_types
+    assert small("distilbert").architecture.intermediate == 128
+    with pytest.raises(ModelError, match="'roberta' is not supported: bertlib runs bert, distilbert"):
+        family("roberta")
+    with pytest.raises(ValueError, match="hooks must name exactly layers"):
+        Family("x", "BertConfig", "BertForQuestionAnswering", True, lambda c: None, (), {})
+
+
+def test_a_config_is_resolved_once_and_the_model_code_does_not_read_the_precision_config(handle):
+    import inspect
+
+    from bertlib.models import TTConfig, bert
+    from bertlib.models.sharding import PROGRAM_CONFIGS
+
+    loaded = small("bert")
+    optimized = TTConfig(loaded.config, get_precision("optimized"), handle.ttnn, handle.device)
+    assert optimized.placement(2, 64) is optimized.placement(2, 64)  # once per input shape
+    assert optimized.placement(2, 64).program_configs == dict.fromkeys(PROGRAM_CONFIGS)
+    grid = optimized.placement(2, 64).core_grid
+    assert (grid.y, grid.x) == (2, 8)  # batch rows x the chip's width
+    sharded = TTConfig(loaded.config, get_precision("sharded"), handle.ttnn, handle.device).placement(2, 64)
+    assert sharded.core_grid is None and sharded.ff1_activation is None
+    assert all(sharded.program_configs[name] is not None for name in PROGRAM_CONFIGS)
+    assert "precision" not in inspect.getsource(bert).replace("precision config", "")

@@ -1,4 +1,4 @@
-"""BERT / DistilBERT in TT-NN: the registry, precision configs, parameter preprocessing and the runner.
+"""BERT-family models in TT-NN: the registry, precision configs, parameter preprocessing and the runner.
 
 The names below are imported on first use: reading a precision config or finding a model's files does not
 import ttnn or torch.
@@ -7,7 +7,7 @@ import ttnn or torch.
 from bertlib.lazy import lazy_attributes
 
 _LAZY = {
-    "TTModel": "bertlib.models.runner", "TTConfig": "bertlib.models.bert", "Params": "bertlib.models.preprocess",
+    "TTModel": "bertlib.models.runner", "TTConfig": "bertlib.models.tt_config", "Params": "bertlib.models.preprocess",
     "PRECISIONS": "bertlib.models.configs", "PrecisionConfig": "bertlib.models.configs",
     "UnknownPrecisionError": "bertlib.models.configs", "get_precision": "bertlib.models.configs",
     "LoadedModel": "bertlib.models.registry", "ModelError": "bertlib.models.registry",

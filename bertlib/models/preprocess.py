@@ -1,7 +1,8 @@
-"""HF state dict -> the parameter tree the TT-NN blocks read, placed on the device once.
+"""HF weights -> the parameter tree the TT-NN blocks read, placed on the device once.
 
 Uses real ttnn's ``ttnn.model_preprocessing`` helpers (they run on the host without a card) for the
-dtype and layout conversions; the Q, K and V weights are fused into one ``query_key_value`` linear.
+dtype and layout conversions; the Q, K and V weights are fused into one ``query_key_value`` linear. The
+tree has BERT's names: each family maps its weights onto them (``Family.tree_name``).
 A model on torch's ``meta`` device (shapes, no values) gives a tree of value-less emulated tensors with
 the same shapes, dtypes and layouts, for shape-only tracing (``bertlib.profile``).
 """
@@ -16,7 +17,8 @@ from ttnn.model_preprocessing import preprocess_layernorm_parameter as _layernor
 from ttnn.model_preprocessing import preprocess_linear_bias as _linear_bias
 from ttnn.model_preprocessing import preprocess_linear_weight as _linear_weight
 
-from bertlib.models import distilbert
+from bertlib.models.registry import family
+from bertlib.models.tt_config import TTConfig
 
 
 class Params(dict):
@@ -30,25 +32,17 @@ class Params(dict):
 
 
 def bert_state_dict(hf_model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """The QA model's weights under BERT's names, without the ``bert.`` prefix."""
-    out = {}
-    is_distil = hf_model.config.model_type == "distilbert"
-    for name, value in hf_model.state_dict().items():
-        key = distilbert.bert_name(name) if is_distil else name.removeprefix("bert.")
-        if key is not None and not key.endswith("position_ids") and "pooler" not in key:
-            out[key] = value.detach().to(torch.float32)
-    return out
+    """The QA model's weights that the tree reads, under the tree's (BERT's) names, as float32."""
+    rename = family(hf_model.config.model_type).tree_name
+    named = ((rename(name), value) for name, value in hf_model.named_parameters())
+    return {key: value.detach().to(torch.float32) for key, value in named if key is not None}
 
 
-def num_layers(hf_config: Any) -> int:
-    return getattr(hf_config, "num_hidden_layers", None) or hf_config.n_layers
-
-
-def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
+def preprocess_parameters(hf_model: torch.nn.Module, config: TTConfig) -> Params:
     """Every weight converted to the precision config's dtypes and placed in the device's DRAM."""
     ttnn, device = config.ttnn, config.device
     state = bert_state_dict(hf_model)
-    weights = config.dtype("weights")
+    weights = config.weights_dtype
     dram = ttnn.DRAM_MEMORY_CONFIG
     helpers = (_linear_weight, _linear_bias, _layernorm_parameter, _embedding_weight)
     if next(iter(state.values())).is_meta:
@@ -77,10 +71,10 @@ def preprocess_parameters(hf_model: torch.nn.Module, config: Any) -> Params:
             embeddings[table] = Params(weight=place(embedding))
 
     layers = []
-    for i in range(num_layers(hf_model.config)):
+    for i in range(config.num_layers):
         p = f"encoder.layer.{i}"
         qkv_weight, qkv_bias = (fused_qkv([state[f"{p}.attention.self.{n}.{kind}"] for n in ("query", "key", "value")],
-                                          heads=config.num_heads, per_head=config.precision.sharded)
+                                          heads=config.num_heads, per_head=config.qkv_per_head)
                                 for kind in ("weight", "bias"))
         layers.append(Params(
             attention=Params(

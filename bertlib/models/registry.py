@@ -10,8 +10,10 @@ name                          what it loads
                               untrained (seeded random), so its answers mean nothing: by name only
 ``bert-tiny`` ...             the seed checkpoints, from the HF hub (online only)
 ``random:<name>``             the exact architecture of ``<name>`` with seeded random weights
-a path                        any local HF BERT / DistilBERT QA checkpoint directory
+a path                        any local HF QA checkpoint directory of a family in :data:`FAMILIES`
 ============================  =====================================================================
+
+The families bertlib runs are listed once, in :data:`FAMILIES` (each family's module says what it is).
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from bertlib.errors import BertlibError
+from bertlib.models import bert_family, distilbert_family
+from bertlib.models.family import Architecture, Family
 from bertlib.paths import MODELS_DIR, RECREATED_DIR, SHARED_DIR
 
 SEED = 0
+#: The model families bertlib runs, by their HF ``model_type``.
+FAMILIES: dict[str, Family] = {f.model_type: f for f in (bert_family.FAMILY, distilbert_family.FAMILY)}
 #: The folder name of the default QA model, wherever it lives.
 SQUAD_MODEL = "minilm-l6-squad2"
 MODELS_ENV = "BERTLIB_MODELS_DIR"
 #: What the default model scores (README, "SQuAD"): the line the demo and the widget show.
-SQUAD_MODEL_QUALITY = ("minilm-l6-squad2: F1 51.75 (HF fp32), 51.47 (TT-NN bf16-hifi4) on the 1,629 held-out "
+SQUAD_MODEL_QUALITY = ("minilm-l6-squad2: F1 51.75 (HF fp32), 51.61 (TT-NN bf16-hifi4) on the 1,629 held-out "
                        "SQuAD v2.0 questions; measure: python -m bertlib squad --titles Force "
                        "French_and_Indian_War Imperialism Warsaw")
 
@@ -92,8 +98,16 @@ class LoadedModel:
         return self.config.max_position_embeddings
 
     @property
+    def family(self) -> Family:
+        return family(self.config.model_type)
+
+    @property
+    def architecture(self) -> Architecture:
+        return self.family.architecture(self.config)
+
+    @property
     def has_token_types(self) -> bool:
-        return self.config.model_type != "distilbert"
+        return self.family.token_types
 
     @property
     def note(self) -> str:
@@ -143,14 +157,11 @@ def known_names() -> list[str]:
     return ["auto", *SEEDS, *(f"random:{n}" for n in SEEDS)]
 
 
-def _hf_classes(model_type: str) -> tuple[Any, Any]:
-    from transformers import BertConfig, BertForQuestionAnswering, DistilBertConfig, DistilBertForQuestionAnswering
-
-    if model_type == "distilbert":
-        return DistilBertConfig, DistilBertForQuestionAnswering
-    if model_type == "bert":
-        return BertConfig, BertForQuestionAnswering
-    raise ModelError(f"model type {model_type!r} is not supported: bertlib runs BERT and DistilBERT")
+def family(model_type: str) -> Family:
+    """The family of HF ``model_type`` (a ``ModelError`` for one bertlib does not run)."""
+    if model_type not in FAMILIES:
+        raise ModelError(f"model type {model_type!r} is not supported: bertlib runs {', '.join(FAMILIES)}")
+    return FAMILIES[model_type]
 
 
 def _quiet_transformers() -> None:
@@ -179,7 +190,7 @@ def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
     if not config_file.exists():
         raise ModelError(f"{path} is not a HF checkpoint (no config.json). Known names: {', '.join(known_names())}")
     model_type = json.loads(config_file.read_text()).get("model_type", "bert")
-    _, model_class = _hf_classes(model_type)
+    _, model_class = family(model_type).hf_classes()
     _quiet_transformers()
     import torch
 
@@ -190,7 +201,7 @@ def _from_dir(name: str, path: Path, head_trained: bool = True) -> LoadedModel:
 
 def _seed_config(base: str) -> Any:
     arch = dict(SEEDS[base][1])
-    config_class, _ = _hf_classes(arch.pop("model_type"))
+    config_class, _ = family(arch.pop("model_type")).hf_classes()
     config = config_class(vocab_size=30522, max_position_embeddings=512, **arch)
     config._attn_implementation = "eager"
     return config
@@ -203,7 +214,7 @@ def _random(name: str) -> LoadedModel:
     config = _seed_config(base)
     import torch
 
-    _, model_class = _hf_classes(config.model_type)
+    _, model_class = family(config.model_type).hf_classes()
     torch.manual_seed(SEED)
     model = model_class(config).eval()
     return LoadedModel(name, model, _tokenizer(minilm_path()), False, f"random weights, architecture of {base}")
@@ -221,7 +232,7 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 
 def _hub(name: str) -> LoadedModel:
     repo, arch = SEEDS[name]
-    _, model_class = _hf_classes(arch["model_type"])
+    _, model_class = family(arch["model_type"]).hf_classes()
     _quiet_transformers()
     try:  # a copy in the local HF cache works offline too
         model = _from_pretrained(model_class, repo, local_files_only=True)
@@ -277,11 +288,11 @@ def load_shapes(name: str = "auto") -> Any:
         if path is None:
             raise _no_trained_model()
         model_type = json.loads((path / "config.json").read_text()).get("model_type", "bert")
-        config = _hf_classes(model_type)[0].from_pretrained(str(path))
+        config = family(model_type).hf_classes()[0].from_pretrained(str(path))
     else:
         raise ModelError(f"unknown model {name!r}: use one of {', '.join(known_names())}, or a path to a local checkpoint")
     import torch
 
-    _, model_class = _hf_classes(config.model_type)
+    _, model_class = family(config.model_type).hf_classes()
     with torch.device("meta"):
         return model_class(config).eval()

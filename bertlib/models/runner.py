@@ -12,10 +12,11 @@ from typing import Any
 import torch
 
 from bertlib.device import DeviceError
-from bertlib.models.bert import TTConfig, bert_for_question_answering, preprocess_inputs
+from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
 from bertlib.models.configs import PrecisionConfig, get_precision
 from bertlib.models.preprocess import Params, preprocess_parameters
 from bertlib.models.registry import LoadedModel
+from bertlib.models.tt_config import TTConfig
 
 
 def run_model(config: TTConfig, parameters: Params, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None,

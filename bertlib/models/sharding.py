@@ -25,6 +25,9 @@ from bertlib.errors import BertlibError
 
 TILE = 32
 MAX_SUBBLOCK = 8  # output tiles in the destination registers without fp32 accumulation
+#: The ops that take a program config, by the names tt-metal's sharded BERT gives them (``ShardedPlan.program_config``).
+PROGRAM_CONFIGS = ("query_key_value", "query_by_key", "softmax", "attention_probabilities_by_value", "self_output",
+                   "ff1", "ff2", "layer_norm")
 
 
 class ShardingPlanError(BertlibError, ValueError):

@@ -94,10 +94,10 @@ def _dtype_name(dtype: Any) -> str:
 def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConfig, chip: str) -> ModelTrace:
     """Trace ``model``'s forward pass in shape-only mode on one chip of ``chip`` (no weights loaded)."""
     from bertlib.device import open_device
-    from bertlib.models.bert import TTConfig
     from bertlib.models.preprocess import preprocess_parameters
-    from bertlib.models.registry import load_shapes
+    from bertlib.models.registry import family, load_shapes
     from bertlib.models.runner import run_model
+    from bertlib.models.tt_config import TTConfig
 
     figures = chip_figures(chip)
     if batch < 1 or seq < 1:
@@ -112,17 +112,16 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
     with op_trace.recording(shape_only=True) as trace:
         parameters = preprocess_parameters(hf_model, config)
         trace.records.clear()
-        token_types = ids if hf_model.config.model_type != "distilbert" else None
+        token_types = ids if family(hf_model.config.model_type).token_types else None
         run_model(config, parameters, ids, token_types, torch.ones_like(ids))
     leaves = _leaves(parameters)
-    hidden = hf_model.config.hidden_size if hasattr(hf_model.config, "hidden_size") else hf_model.config.dim
-    act_dtype = _dtype_name(config.dtype("activations"))
+    act_dtype = _dtype_name(config.activations_dtype)
     return ModelTrace(
         records=list(trace.records),
         weight_bytes=sum(tensor_bytes(t.logical_shape, _dtype_name(t.dtype), t.layout) for t in leaves),
         parameters={(tuple(t.logical_shape), _dtype_name(t.dtype)) for t in leaves},
         batch_per_chip=per_chip,
-        hidden_bytes=tensor_bytes((per_chip, seq, hidden), act_dtype, ttnn.TILE_LAYOUT),
+        hidden_bytes=tensor_bytes((per_chip, seq, config.hidden_size), act_dtype, ttnn.TILE_LAYOUT),
     )
 
 
