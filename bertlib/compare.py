@@ -14,7 +14,7 @@ import torch
 from bertlib import reference
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_embeddings, bert_layer, bert_qa_head, preprocess_inputs
-from bertlib.models.configs import PrecisionConfig
+from bertlib.models.precisions import PrecisionConfig
 from bertlib.models.registry import LoadedModel
 from bertlib.pcc import comp_pcc, max_abs_err
 from bertlib.qa.windows import Windows

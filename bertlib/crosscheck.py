@@ -151,7 +151,7 @@ def report(outcomes: Sequence[Outcome], as_json: bool = False) -> str:
 def run_against_backend(chip: str) -> list[Outcome]:
     """Every case on the backend real ttnn opens here and on the emulator for ``chip``."""
     from bertlib.emulator import make_namespace
-    from bertlib.emulator.device import EmulatedDevice
+    from bertlib.emulator.emulated_device import EmulatedDevice
     from bertlib.emulator.hostenv import SIMULATOR_VARIABLE, real_backend
 
     if real_backend() is None:

@@ -147,7 +147,7 @@ def open_device(
             device = ttnn.open_device(device_id=device_id, **device_kwargs)
         return _hold(DeviceHandle(device, ttnn, "ttnn", "a Tenstorrent card was found"), device_ids)
     from bertlib.emulator import make_namespace
-    from bertlib.emulator.device import EmulatedDevice
+    from bertlib.emulator.emulated_device import EmulatedDevice
     from bertlib.emulator.memory import reuse_freed_memory
     from bertlib.emulator.mesh import MeshDevice
 

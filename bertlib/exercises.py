@@ -10,7 +10,7 @@ A check judges in this order:
 
 1. what came back: a ``ttnn.Tensor`` on the device where the exercise asks for TT-NN (a torch tensor fails
    with a hint that says so), in ``TILE_LAYOUT``, of the dtype and shape asked for;
-2. that TT-NN did the work: on the emulator, the op trace (``bertlib.emulator.trace``) of the learner's call
+2. that TT-NN did the work: on the emulator, the op trace (``bertlib.emulator.op_trace``) of the learner's call
    must show the exercise's ops (``ttnn.embedding`` x3 and ``ttnn.layer_norm``, a matmul, a softmax, ...).
    A card keeps no such trace, so there only the type and device checks apply;
 3. the values, against the same computation done by ``bertlib``'s own TT-NN model code on the same device
@@ -191,7 +191,7 @@ def setup() -> Setup:
 # ----------------------------------------------------------------------------------------- judging answers
 def _call(function: Callable, *args: Any, on_error: str) -> tuple[Any, list[Any]]:
     """Run the learner's function; return its value and the op records of what it ran (empty on a card)."""
-    from bertlib.emulator.trace import recording
+    from bertlib.emulator.op_trace import recording
 
     if not callable(function):
         raise _NotYet(f"pass the function you wrote to the check, not {_a(function)}")
@@ -677,7 +677,7 @@ def check_precision_budget(config: Any, *, budget: float = 0.999, speed_up: floa
     window) and whose predicted device time (batch 8, seq 384, Wormhole n150) is at least ``speed_up`` times
     lower than ``bf16-hifi4``'s."""
     from bertlib.compare import compare
-    from bertlib.models.configs import PrecisionConfig, get_precision
+    from bertlib.models.precisions import PrecisionConfig, get_precision
     from bertlib.profile.costmodel import predict
 
     if not isinstance(config, PrecisionConfig):
@@ -708,7 +708,7 @@ FF1 = dict(batch=8, seq=384, hidden=1024, heads=16, intermediate=4096, grid=(8, 
 
 def _ff1_fields(ttnn: Any, config: Any) -> None:
     """Every field that matters, judged before the config runs: the hint names the field."""
-    from bertlib.models.sharding import MAX_SUBBLOCK, TILE
+    from bertlib.models.sharded_plan import MAX_SUBBLOCK, TILE
 
     grid = config.compute_with_storage_grid_size
     x, y = FF1["grid"]
@@ -756,7 +756,7 @@ def check_ff1_program_config(config: Any) -> CheckResult:
     on Wormhole n150's 8x8 grid. It must run on the block-sharded hidden states (one batch per core column,
     the hidden width over the core rows), keep all 64 cores busy, fill the 8-tile destination registers,
     leave its output block-sharded one block per core, and give GELU(x W)."""
-    from bertlib.models.sharding import TILE, ShardedPlan
+    from bertlib.models.sharded_plan import TILE, ShardedPlan
 
     s = setup()
     ttnn, device = s.ttnn, s.device

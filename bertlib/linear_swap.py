@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from ttnn.model_preprocessing import preprocess_linear_bias, preprocess_linear_weight
 
-from bertlib.models.configs import PrecisionConfig, get_precision
+from bertlib.models.precisions import PrecisionConfig, get_precision
 from bertlib.models.tt_config import make_compute_kernel_config
 
 

@@ -116,8 +116,8 @@ class ProfilerWidget:
 
     def __init__(self, model: str = "random:bert-large", batch: int = 8, seq: int = 384,
                  precision: str = "optimized", chip: str = "wormhole_n150") -> None:
-        from bertlib.models.configs import PRECISIONS
-        from bertlib.profile.chips import CHIPS, FIDELITY_PHASES
+        from bertlib.models.precisions import PRECISIONS
+        from bertlib.profile.engine_rates import CHIPS, FIDELITY_PHASES
 
         style = {"description_width": "90px"}
         self.model = widgets.Dropdown(options=PROFILE_MODELS, value=model, description="model", style=style)
@@ -139,7 +139,7 @@ class ProfilerWidget:
         self.update()
 
     def config(self) -> Any:
-        from bertlib.models.configs import get_precision
+        from bertlib.models.precisions import get_precision
 
         config = get_precision(self.precision.value)
         return config if self.fidelity.value == CONFIG_FIDELITY else config.at_fidelity(self.fidelity.value)
@@ -210,7 +210,7 @@ class ProfilerWidget:
 def measure_host(model: str, batch: int, seq: int, precision: Any) -> dict[str, float]:
     """Run one batch of the demo inputs' windows on the emulator (values computed); host seconds per op group."""
     from bertlib.device import open_device
-    from bertlib.emulator import trace
+    from bertlib.emulator import op_trace
     from bertlib.inputs import default_windows
     from bertlib.models import TTModel, load_model
     from bertlib.profile.costmodel import OP_GROUPS
@@ -218,7 +218,7 @@ def measure_host(model: str, batch: int, seq: int, precision: Any) -> dict[str, 
     loaded = load_model(model)
     tt = TTModel.build(loaded, precision, open_device("emulator", quiet=True))
     windows = default_windows(loaded, batch=batch, seq=seq)  # real text, as `bench` runs
-    with trace.recording() as recorded:
+    with op_trace.recording() as recorded:
         tt(windows.input_ids, windows.token_type_ids, windows.attention_mask)
     out: dict[str, float] = {}
     for rec in recorded.records:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from bertlib.exercises import setup
-from bertlib.models.configs import get_precision
+from bertlib.models.precisions import get_precision
 
 
 def _ttnn():

@@ -20,7 +20,7 @@ def test_compare_counts_differing_bits_and_matches_nan():
 
 def test_every_case_runs_on_the_emulator_and_matches_itself(ttnn, device):
     """The emulator against a second emulated device: every case runs, and the comparison finds no difference."""
-    from bertlib.emulator.device import EmulatedDevice
+    from bertlib.emulator.emulated_device import EmulatedDevice
 
     other = EmulatedDevice(ttnn.chip, 1)
     outcomes = crosscheck((ttnn, device), (ttnn, other))
@@ -31,7 +31,7 @@ def test_every_case_runs_on_the_emulator_and_matches_itself(ttnn, device):
 
 
 def test_a_difference_and_a_refusal_are_reported(ttnn, device):
-    from bertlib.emulator.device import EmulatedDevice
+    from bertlib.emulator.emulated_device import EmulatedDevice
 
     class Shifted:  # a "backend" whose adds are one bfloat16 step off
         def __getattr__(self, name):

@@ -35,7 +35,7 @@ def test_ops_refuse_host_tensors(ttnn):
 
 def test_core_grid_larger_than_chip_runs_on_the_whole_grid(ttnn, device):
     """tt-metal's matmul uses a user core grid only where the chip has it, else the chip's compute grid."""
-    from bertlib.emulator.trace import recording
+    from bertlib.emulator.op_trace import recording
 
     a = on_device(ttnn, device, torch.randn(64, 64))
     with recording() as trace:

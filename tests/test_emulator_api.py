@@ -164,7 +164,7 @@ def test_the_namespace_is_built_from_the_registry(ttnn):
 
 
 def test_an_op_is_declared_once():
-    from bertlib.emulator.registry import op
+    from bertlib.emulator.op_registry import op
 
     with pytest.raises(ValueError, match=r"ttnn.add is declared twice"):
         op("add", family="binary", group="eltwise")(lambda input_tensor_a, input_tensor_b: None)

@@ -80,7 +80,7 @@ def test_open_device_checks_its_sizes():
 
 def test_the_op_trace_says_which_ops_ran_in_a_metal_trace():
     """Captured and replayed ops are marked traced (no host dispatch per op on a card); others are not."""
-    from bertlib.emulator.trace import recording
+    from bertlib.emulator.op_trace import recording
 
     with open_device("emulator", quiet=True, trace_region_size=1 << 20) as (device, ttnn):
         x, w = tensors(ttnn, device, torch.randn(64, 96), torch.randn(96, 32))

@@ -9,7 +9,7 @@ from transformers import BertConfig, BertForQuestionAnswering, DistilBertConfig,
 from bertlib import reference
 from bertlib.compare import COLUMNS, compare
 from bertlib.models import TTModel, get_precision, load_model
-from bertlib.models.configs import UnknownPrecisionError
+from bertlib.models.precisions import UnknownPrecisionError
 from bertlib.models.registry import (
     RECREATED_DIR,
     LoadedModel,
@@ -213,7 +213,7 @@ def test_a_config_is_resolved_once_and_the_model_code_does_not_read_the_precisio
     import inspect
 
     from bertlib.models import TTConfig, bert
-    from bertlib.models.sharding import PROGRAM_CONFIGS
+    from bertlib.models.sharded_plan import PROGRAM_CONFIGS
 
     loaded = small("bert")
     optimized = TTConfig(loaded.config, get_precision("optimized"), handle.ttnn, handle.device)

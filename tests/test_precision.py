@@ -6,7 +6,7 @@ import torch
 from bertlib.inputs import load_inputs
 from bertlib.linear_swap import TTNNLinear, swap_linears
 from bertlib.models import load_model
-from bertlib.precision import SWEEP, int8_rows, quantize_int8, sweep
+from bertlib.precision_sweep import SWEEP, int8_rows, quantize_int8, sweep
 from bertlib.qa.pipeline import hf_logits_fn, run_models
 from bertlib.qa.squad import SQUAD_V2_HALF, load_squad
 from bertlib.qa.windows import make_windows

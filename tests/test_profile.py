@@ -5,11 +5,11 @@ import pytest
 import torch
 
 from bertlib.cli import main
-from bertlib.emulator import trace
+from bertlib.emulator import op_trace
 from bertlib.models import TTModel, load_model
-from bertlib.models.configs import get_precision
+from bertlib.models.precisions import get_precision
 from bertlib.profile import costmodel
-from bertlib.profile.chips import CHIPS
+from bertlib.profile.engine_rates import CHIPS
 
 
 def test_profile_json_fields_and_invariants(capsys):
@@ -87,7 +87,7 @@ def test_shape_only_trace_matches_a_computed_run(handle):
     loaded = load_model("random:bert-tiny")
     model = TTModel.build(loaded, "optimized", handle)
     ids = torch.randint(0, 1000, (2, 64))
-    with trace.recording() as real:
+    with op_trace.recording() as real:
         model(ids, torch.zeros_like(ids), torch.ones_like(ids))
     shapes = costmodel.trace_model("random:bert-tiny", 2, 64, get_precision("optimized"), "wormhole_n150")
     real_ops = [(r.op, r.output_shape, r.output_dtype, r.memory) for r in real.records]

@@ -8,7 +8,7 @@ from bertlib.device import open_device
 from bertlib.emulator.program_configs import ProgramConfigError
 from bertlib.emulator.sharding import ShardingError
 from bertlib.models.preprocess import fused_qkv
-from bertlib.models.sharding import ShardedPlan, ShardingPlanError
+from bertlib.models.sharded_plan import ShardedPlan, ShardingPlanError
 
 
 @pytest.fixture(scope="module")

@@ -290,7 +290,7 @@ def test_linear_without_a_core_grid_runs_its_activation_and_bias_as_their_own_op
     """tt-metal's bound_matmul: without a user core grid, ``activation=`` is a separate unary op on the stored
     matmul output, and the bias a separate add unless ttnn's own config can fuse it (all DRAM interleaved)."""
     from bertlib.device import open_device
-    from bertlib.emulator import trace
+    from bertlib.emulator import op_trace
 
     ttnn, device = (lambda h: (h.ttnn, h.device))(open_device("emulator", quiet=True))
     torch.manual_seed(0)
@@ -301,18 +301,18 @@ def test_linear_without_a_core_grid_runs_its_activation_and_bias_as_their_own_op
                 for v in (x_values, w_values, b_values)]
 
     x, w, b = tensors(ttnn.DRAM_MEMORY_CONFIG)
-    with trace.recording() as recorded:
+    with op_trace.recording() as recorded:
         separate = ttnn.linear(x, w, bias=b, activation="gelu")
     assert [r.op for r in recorded.records] == ["linear", "gelu"]  # bias fused: everything DRAM interleaved
     product = ttnn.to_torch(ttnn.linear(x, w, bias=b)).float()  # stored as bfloat16, then the GELU
     expected = torch.nn.functional.gelu(product).bfloat16().float()
     assert torch.equal(ttnn.to_torch(separate).float(), expected)
-    with trace.recording() as recorded:
+    with op_trace.recording() as recorded:
         fused = ttnn.linear(x, w, bias=b, activation="gelu", core_grid=ttnn.CoreGrid(y=1, x=4))
     assert [r.op for r in recorded.records] == ["linear"]  # a user grid fuses it into the matmul
     assert not torch.equal(ttnn.to_torch(fused).float(), expected)
 
     x, w, b = tensors(ttnn.L1_MEMORY_CONFIG)
-    with trace.recording() as recorded:
+    with op_trace.recording() as recorded:
         ttnn.linear(x, w, bias=b, activation="sigmoid", memory_config=ttnn.L1_MEMORY_CONFIG)
     assert [r.op for r in recorded.records] == ["linear", "add", "sigmoid"]

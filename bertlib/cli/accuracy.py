@@ -41,7 +41,7 @@ def cmd_precision(args: argparse.Namespace) -> int:
     from bertlib.device import open_device
     from bertlib.inputs import default_windows
     from bertlib.models import load_model
-    from bertlib.precision import int8_rows, sweep
+    from bertlib.precision_sweep import int8_rows, sweep
     from bertlib.qa.squad import load_squad
 
     dataset, questions = load_squad(args.data, titles=args.titles, limit=args.limit)

@@ -14,9 +14,9 @@ from bertlib.cli.timing import cmd_bench, cmd_profile
 def build_parser() -> argparse.ArgumentParser:
     """The parser; each command's namespace carries ``func``, the ``cmd_*`` function that runs it."""
     from bertlib.emulator.chips import CHIPS
-    from bertlib.models.configs import PRECISIONS
+    from bertlib.models.precisions import PRECISIONS
     from bertlib.paths import DEFAULT_INPUT, RECREATED_DIR
-    from bertlib.profile.chips import FIDELITY_PHASES
+    from bertlib.profile.engine_rates import FIDELITY_PHASES
     from bertlib.qa.squad import HELD_OUT_TITLES, default_squad_data
 
     parser = argparse.ArgumentParser(prog="python -m bertlib", description="BERT question answering in TT-NN")

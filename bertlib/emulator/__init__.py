@@ -15,13 +15,13 @@ from bertlib.lazy import lazy_attributes
 _LAZY = {
     "CHIPS": "bertlib.emulator.chips", "Chip": "bertlib.emulator.chips",
     "card_present": "bertlib.emulator.hostenv", "ensure_host_conversions": "bertlib.emulator.hostenv",
-    "EmulatedDevice": "bertlib.emulator.device", "UnsupportedTTNNOp": "bertlib.emulator.keywords",
+    "EmulatedDevice": "bertlib.emulator.emulated_device", "UnsupportedTTNNOp": "bertlib.emulator.keywords",
     "MeshDevice": "bertlib.emulator.mesh", "MeshTensor": "bertlib.emulator.mesh",
     "REGISTRY": "bertlib.emulator.ops",
     "install": "bertlib.emulator.namespace", "make_namespace": "bertlib.emulator.namespace",
     "ProgramConfigError": "bertlib.emulator.program_configs", "ShardingError": "bertlib.emulator.sharding",
     "DeallocatedTensorError": "bertlib.emulator.tensor", "Tensor": "bertlib.emulator.tensor",
-    "recording": "bertlib.emulator.trace",
+    "recording": "bertlib.emulator.op_trace",
 }
 __all__ = sorted(_LAZY)
 

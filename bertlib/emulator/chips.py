@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 WORMHOLE_SPECS = "docs.tenstorrent.com/aibs/wormhole/specifications.html"
 BLACKHOLE_SPECS = "docs.tenstorrent.com/aibs/blackhole/specifications.html"
 MATRIX_ENGINE = "tt-metal tech_reports/matrix_engine/matrix_engine.md"
+#: The math fidelities, lowest first, and how many phases (passes over each product) each runs on the matrix
+#: engine (MATRIX_ENGINE): the emulator's numerics and the cost model read this one table.
+FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 DATA_MOVEMENT = "tt-metal tests/tt_metal/tt_metal/data_movement/documentation/intro_to_dm.md"
 ISA_L1 = "tenstorrent/tt-isa-documentation WormholeB0/TensixTile/L1.md"
 GRID = "tt-metal: device.compute_with_storage_grid_size() on the card"

@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from bertlib.emulator import trace
+from bertlib.emulator import op_trace
 
 
 class UnsupportedTTNNOp(AttributeError):
@@ -80,7 +80,7 @@ def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
                 )
             hints[key] = repr(given[key])
         if hints:
-            trace.hint(name, hints)
+            op_trace.hint(name, hints)
         return op(*args, **kwargs)
 
     return run

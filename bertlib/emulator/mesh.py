@@ -24,7 +24,7 @@ import torch
 import ttnn
 
 from bertlib.emulator.chips import Chip
-from bertlib.emulator.device import DeviceAPI
+from bertlib.emulator.emulated_device import DeviceAPI
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.tensor import Tensor, bound_op, call_arguments
 

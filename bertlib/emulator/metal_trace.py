@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bertlib.emulator import trace as op_trace
+from bertlib.emulator import op_trace
 from bertlib.emulator.tensor import Tensor
 
 #: Ops that move data between host and device: a card refuses them inside a capture.

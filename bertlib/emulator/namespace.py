@@ -3,7 +3,7 @@
 
 What the namespace holds, for every public name of real ttnn 0.81.1:
 
-- the emulated ops, built from the op registry (``bertlib.emulator.registry``), and device functions (open/close, queues, events, traces);
+- the emulated ops, built from the op registry (``bertlib.emulator.op_registry``), and device functions (open/close, queues, events, traces);
 - real ttnn's own objects where they compute nothing on a device: its classes (dtypes, layouts, memory
   and program configs, ``CoreGrid``, ``CoreRangeSet``, ``ShardSpec``...), enums, constants
   (``L1_MEMORY_CONFIG``, ``TILE_SIZE``...) and the host-side helpers in ``HOST_HELPERS``;
@@ -23,9 +23,9 @@ from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import metal_trace, trace
+from bertlib.emulator import metal_trace, op_trace
 from bertlib.emulator.chips import chip as chip_named
-from bertlib.emulator.device import EmulatedDevice
+from bertlib.emulator.emulated_device import EmulatedDevice
 from bertlib.emulator.hostenv import card_present, check_open_arguments, ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import (
@@ -36,8 +36,8 @@ from bertlib.emulator.mesh import (
     ShardTensorToMesh,
     distributor,
 )
+from bertlib.emulator.op_registry import MODULES
 from bertlib.emulator.ops import REGISTRY
-from bertlib.emulator.registry import MODULES
 from bertlib.emulator.tensor import Tensor
 
 #: Real ttnn functions that only compute on the host (memory and program configs, core ranges, goldens).
@@ -131,7 +131,7 @@ def check_dispatch(config: Any, arch: str) -> None:
             f"ttnn.open_device(dispatch_core_config={config.type.name}/{config.axis.name}) is not emulated: on "
             f"{arch} the emulated compute grid is the one left by {kind} dispatch; another choice moves Tensix cores "
             f"between dispatch and ops. Pass {wanted}, or leave it out")
-    trace.hint("open_device", {"dispatch_core_config": f"{config.type.name}/{config.axis.name}"})
+    op_trace.hint("open_device", {"dispatch_core_config": f"{config.type.name}/{config.axis.name}"})
 
 
 def _device_functions(chip_name: str) -> dict[str, Any]:

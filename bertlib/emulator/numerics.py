@@ -70,6 +70,7 @@ from typing import Any
 import torch
 import ttnn
 
+from bertlib.emulator.chips import FIDELITY_PHASES
 from bertlib.emulator.kernels import block_float, round_to_bfloat16_, softmax_bfloat16, truncate_mantissa
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 
@@ -91,7 +92,6 @@ BYTES_PER_ELEMENT = {
 #: The unsigned integer dtypes narrower than 32 bits, and the largest value each holds.
 NARROW_UNSIGNED = {ttnn.uint16: 2**16 - 1, ttnn.uint8: 2**8 - 1}
 
-FIDELITY_ORDER = ["LoFi", "HiFi2", "HiFi3", "HiFi4"]
 
 
 def _need_mock() -> None:
@@ -176,8 +176,8 @@ def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[t
     in1 (srcA); either may be stored bfloat16 (the split converts it in the same pass)."""
     if fidelity == "HiFi4":
         return [(a.to(torch.float32), b.to(torch.float32))]
-    if fidelity not in FIDELITY_ORDER:
-        raise ValueError(f"unknown math fidelity {fidelity!r}; use one of {FIDELITY_ORDER}")
+    if fidelity not in FIDELITY_PHASES:
+        raise ValueError(f"unknown math fidelity {fidelity!r}; use one of {list(FIDELITY_PHASES)}")
     a_hi = truncate_mantissa(a, 7)
     if fidelity == "HiFi2":
         return [(a_hi, b.to(torch.float32))]

@@ -8,8 +8,8 @@ from bertlib.lazy import lazy_attributes
 
 _LAZY = {
     "TTModel": "bertlib.models.runner", "TTConfig": "bertlib.models.tt_config", "Params": "bertlib.models.preprocess",
-    "PRECISIONS": "bertlib.models.configs", "PrecisionConfig": "bertlib.models.configs",
-    "UnknownPrecisionError": "bertlib.models.configs", "get_precision": "bertlib.models.configs",
+    "PRECISIONS": "bertlib.models.precisions", "PrecisionConfig": "bertlib.models.precisions",
+    "UnknownPrecisionError": "bertlib.models.precisions", "get_precision": "bertlib.models.precisions",
     "LoadedModel": "bertlib.models.registry", "ModelError": "bertlib.models.registry",
     "OfflineModelError": "bertlib.models.registry", "NoTrainedModelError": "bertlib.models.registry",
     "load_model": "bertlib.models.registry",

@@ -13,7 +13,7 @@ import torch
 
 from bertlib.device import DeviceError
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
-from bertlib.models.configs import PrecisionConfig, get_precision
+from bertlib.models.precisions import PrecisionConfig, get_precision
 from bertlib.models.preprocess import Params, preprocess_parameters
 from bertlib.models.registry import LoadedModel
 from bertlib.models.tt_config import TTConfig

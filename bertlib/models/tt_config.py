@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bertlib.models.configs import PrecisionConfig
+from bertlib.models.precisions import PrecisionConfig
 from bertlib.models.registry import family
-from bertlib.models.sharding import PROGRAM_CONFIGS, ShardedPlan
+from bertlib.models.sharded_plan import PROGRAM_CONFIGS, ShardedPlan
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class TTConfig:
     def _resolve_placement(self, batch: int, seq: int) -> Placement:
         """Interleaved ``memory_config`` everywhere and no program configs, or with the ``sharded`` config
         block-sharded hidden states, height-sharded attention and a program config for every op
-        (``bertlib.models.sharding``; an op derives its shard spec from its input or its program config)."""
+        (``bertlib.models.sharded_plan``; an op derives its shard spec from its input or its program config)."""
         ttnn, precision = self.ttnn, self.precision
         core_grid = None
         if precision.use_core_grid:  # batch rows x the chip's width, unless the config names a grid

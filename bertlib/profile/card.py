@@ -19,7 +19,7 @@ from bertlib.bench import median_seconds
 from bertlib.device import open_device, opened
 from bertlib.models import TTModel, load_model
 from bertlib.models.bert import bert_for_question_answering, preprocess_inputs
-from bertlib.models.configs import PrecisionConfig
+from bertlib.models.precisions import PrecisionConfig
 from bertlib.models.runner import run_model
 
 TRACE_REGION_BYTES = 64 << 20  # room for BERT-large's command trace

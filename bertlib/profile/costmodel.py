@@ -27,13 +27,13 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import trace as op_trace
+from bertlib.emulator import op_trace
 from bertlib.emulator.numerics import FUSED_ACTIVATIONS
 from bertlib.emulator.ops import REGISTRY
 from bertlib.emulator.tensor import padded, tensor_bytes
 from bertlib.errors import BertlibError
-from bertlib.models.configs import PrecisionConfig, get_precision
-from bertlib.profile.chips import CHIPS, ELTWISE_FLOPS_PER_CYCLE, FIDELITY_PHASES, Chip
+from bertlib.models.precisions import PrecisionConfig, get_precision
+from bertlib.profile.engine_rates import CHIPS, ELTWISE_FLOPS_PER_CYCLE, FIDELITY_PHASES, Chip
 from bertlib.profile.matmul_blocks import TILE, blocking
 from bertlib.profile.rates import MATMUL_RATES, MatmulRates
 
@@ -106,10 +106,9 @@ def trace_model(model: str, batch: int, seq: int, precision: str | PrecisionConf
     if seq > hf_model.config.max_position_embeddings:
         raise ProfileError(f"seq {seq} is longer than {model}'s {hf_model.config.max_position_embeddings} positions")
     per_chip = -(-batch // figures.devices)
-    handle = open_device("emulator", chip=chip, quiet=True)
-    config = TTConfig(hf_model.config, get_precision(precision), handle.ttnn, handle.device)
     ids = torch.zeros(per_chip, seq, dtype=torch.int64)
-    with op_trace.recording(shape_only=True) as trace:
+    with open_device("emulator", chip=chip, quiet=True) as handle, op_trace.recording(shape_only=True) as trace:
+        config = TTConfig(hf_model.config, get_precision(precision), handle.ttnn, handle.device)
         parameters = preprocess_parameters(hf_model, config)
         trace.records.clear()
         token_types = ids if family(hf_model.config.model_type).token_types else None

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from bertlib.emulator import trace as op_trace
+from bertlib.emulator import op_trace
 from bertlib.errors import BertlibError
 from bertlib.profile import costmodel
 from bertlib.profile.rates import GEMM_HOSTS, MATMUL_RATES, Dispatch, MatmulRates

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bertlib.emulator import trace as op_trace
+from bertlib.emulator import op_trace
 
 TILE = 32
 NARROW_SHAPE_RATIO = 8  # tt-metal ``is_narrow_shape``: NARROW_SHAPE_RATIO_THRESHOLD

@@ -30,9 +30,9 @@ import ttnn
 
 from bertlib.emulator import sharding
 from bertlib.emulator.numerics import activation_name, apply_activation, quantize, round_bf16
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit, golden
 from bertlib.emulator.ops.unary import FLOATS, INTEGERS, as_result, output_memory, refuse_fast, wide
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 from bertlib.emulator.tensor import check_dtype as check_stored
 

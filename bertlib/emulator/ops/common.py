@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import sharding, trace
+from bertlib.emulator import op_trace, sharding
 from bertlib.emulator.numerics import BLOCK_FLOAT, Numerics, store
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
@@ -109,7 +109,7 @@ def emit(
     sharding.placement(tuple(shape), dtype, layout, memory_config, device, op)
     start = time.perf_counter()
     values = None
-    if compute is not None and not trace.shape_only():
+    if compute is not None and not op_trace.shape_only():
         values = compute()
         values = (values if stored else store(values, dtype)).reshape(shape)
     host_s = time.perf_counter() - start
@@ -118,8 +118,8 @@ def emit(
         device.cache_program((op, *((t.logical_shape, str(t.dtype), str(t.layout), repr(t.mem_config)) for t in inputs),
                               tuple(shape), str(dtype), str(layout), repr(memory_config), program_config, attributes))
     if record:
-        trace.record(
-            trace.OpRecord(
+        op_trace.record(
+            op_trace.OpRecord(
                 op=op,
                 input_shapes=[tuple(t.logical_shape) for t in inputs],
                 input_dtypes=[str(t.dtype).split(".")[-1] for t in inputs],
@@ -139,7 +139,7 @@ def emit(
                 local=[sharding.is_sharded(c) for c in [*(t.mem_config for t in inputs), memory_config]],
                 cores=cores or sharding.cores(memory_config, *(t.mem_config for t in inputs)),
                 mcast_blocks=mcast_blocks,
-                traced=trace.metal_traced(),
+                traced=op_trace.metal_traced(),
             )
         )
     if output_tensor is not None:

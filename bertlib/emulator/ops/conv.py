@@ -35,11 +35,11 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import trace
+from bertlib.emulator import op_trace
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import Numerics, accumulate_matmul, activation_name, apply_activation, quantize
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import emit, golden
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
 _DTYPES = (ttnn.bfloat16, ttnn.float32, ttnn.bfloat8_b)
@@ -125,7 +125,7 @@ def _record(op_name: str, given: dict[str, Any], defaults: dict[str, Any]) -> No
     """Record the scheduling settings that differ from their defaults as hints of ``op_name``."""
     hints = {k: repr(v) for k, v in given.items() if v != defaults.get(k)}
     if hints:
-        trace.hint(op_name, hints)
+        op_trace.hint(op_name, hints)
 
 
 def _config_hints(op_name: str, config: Any, **others: Any) -> None:

@@ -25,14 +25,14 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import sharding, trace
-from bertlib.emulator.device import EmulatedDevice
+from bertlib.emulator import op_trace, sharding
+from bertlib.emulator.emulated_device import EmulatedDevice
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh, replicated_topology
 from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, store, to_float32
+from bertlib.emulator.op_registry import REGISTRY, op
 from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config
 from bertlib.emulator.ops.tensors import from_torch, to_device
-from bertlib.emulator.registry import REGISTRY, op
 from bertlib.emulator.tensor import INTEGER_DTYPES, Tensor, bind_ops, check_dtype
 
 bind_ops(REGISTRY)  # Tensor.reshape, .to, .item ... call the registered ops
@@ -69,7 +69,7 @@ def _check_arguments(op_name: str, dtype: Any, layout: Any, memory_config: Any, 
 
 
 def _no_write_in_capture(op_name: str) -> None:
-    if trace.metal_traced():
+    if op_trace.metal_traced():
         raise RuntimeError(f"Writes are not supported during trace capture: ttnn.{op_name} builds its tensor on the "
                            "host and writes it to the device. Create it before ttnn.begin_trace_capture.")
 
@@ -114,14 +114,14 @@ def _on_host_then_device(op_name: str, compute: Callable[[], torch.Tensor], shap
         _no_write_in_capture(op_name)
         config = memory_config if memory_config is not None else ttnn.DRAM_MEMORY_CONFIG
         sharding.placement(shape, dtype, layout, config, device, op_name)
-    stored = None if trace.shape_only() else store(compute(), dtype).reshape(shape)
+    stored = None if op_trace.shape_only() else store(compute(), dtype).reshape(shape)
     return Tensor(stored, shape, dtype, layout, config, device)
 
 
 def _write_into(op_name: str, target: Tensor, compute: Callable[[], torch.Tensor]) -> Tensor:
     """Fill a preallocated device tensor from the host (tt-metal's copy_to_device)."""
     _no_write_in_capture(op_name)
-    target.stored = None if trace.shape_only() else store(compute(), target.dtype).reshape(target.logical_shape)
+    target.stored = None if op_trace.shape_only() else store(compute(), target.dtype).reshape(target.logical_shape)
     return target
 
 
@@ -209,7 +209,7 @@ def _allocated(op_name: str, shape: tuple[int, ...], dtype: Any, layout: Any, de
     _check_arguments(op_name, dtype, layout, memory_config, device)
     check_layout(dtype, layout)
     sharding.placement(shape, dtype, layout, memory_config, device, op_name)
-    stored = None if trace.shape_only() else store(torch.zeros(shape), dtype)
+    stored = None if op_trace.shape_only() else store(torch.zeros(shape), dtype)
     return Tensor(stored, shape, dtype, layout, memory_config, device)
 
 
@@ -395,7 +395,7 @@ def as_tensor(
         return from_torch(source, dtype, layout=layout, device=target, memory_config=memory_config,
                           mesh_mapper=mapper)
 
-    if cache_file_name is None or trace.shape_only():
+    if cache_file_name is None or op_trace.shape_only():
         return converted(device, mesh_mapper)
     path = Path(f"{cache_file_name}_dtype_{_name(dtype)}_layout_{_name(layout)}.tensorbin")
     if path.is_file():

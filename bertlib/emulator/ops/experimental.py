@@ -8,12 +8,12 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import sharding, trace
+from bertlib.emulator import op_trace, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit, keeps_storage, output_config, tiled
 from bertlib.emulator.ops.transformer import _emit_heads
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
 #: Heads per core per Q/K/V: tt-metal's sharded program factory fixes ``num_heads_per_tensor`` at 2.
@@ -87,7 +87,7 @@ def split_query_key_value_and_split_heads_per_core(
     qv = sharding.with_shard_spec(out, spec.grid, (HEADS_PER_CORE * seq, head), spec.orientation)
     k = sharding.with_shard_spec(out, spec.grid, (HEADS_PER_CORE * head, seq), spec.orientation)
     parts = None
-    if x.stored is not None and not trace.shape_only():
+    if x.stored is not None and not op_trace.shape_only():
         # per row b and column c: the core's block [Q_2c Q_2c+1 | K_2c K_2c+1 | V_2c V_2c+1]
         blocks = x.stored.reshape(batch, seq, cols, 3, HEADS_PER_CORE, head)
         query, key, value = (blocks[:, :, :, i].permute(0, 2, 3, 1, 4).reshape(batch, num_heads, seq, head)

@@ -20,6 +20,7 @@ from bertlib.emulator.numerics import (
     matmul_numerics,
     store,
 )
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.binary import add, add_, multiply, multiply_
 from bertlib.emulator.ops.common import (
     broadcast_shape,
@@ -30,7 +31,6 @@ from bertlib.emulator.ops.common import (
     tiled,
 )
 from bertlib.emulator.ops.unary import activation_op
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, padded
 
 

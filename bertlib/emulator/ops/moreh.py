@@ -26,9 +26,9 @@ import torch
 import ttnn
 
 from bertlib.emulator.numerics import Numerics, round_bf16
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit
 from bertlib.emulator.ops.reduction import bf16_dest_sum, interleaved_output, reduce_dims
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 
 

@@ -37,9 +37,9 @@ from bertlib.emulator import sharding, tensor
 from bertlib.emulator.hostenv import ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, TILE, round_bf16
+from bertlib.emulator.op_registry import REGISTRY, op
 from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
 from bertlib.emulator.ops.tensors import FLOATS, INTEGERS, TTNN_TO_TORCH, adopt, layout_dtype
-from bertlib.emulator.registry import REGISTRY, op
 from bertlib.emulator.tensor import Tensor, padded
 
 Compute = Callable[[], torch.Tensor]

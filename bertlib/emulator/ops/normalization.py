@@ -36,9 +36,9 @@ import ttnn
 from bertlib.emulator import program_configs, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BLOCK_FLOAT, NORM_DEFAULTS, TILE, Numerics, round_bf16, softmax_values
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import check_grid, device_input, emit, golden, output_config, tiled
 from bertlib.emulator.ops.tensors import from_torch
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, padded
 
 _NORM_DTYPES = (ttnn.bfloat16, ttnn.float32, ttnn.bfloat8_b)

@@ -59,8 +59,8 @@ from bertlib.emulator.numerics import (
     round_bf16,
     truncate_mantissa,
 )
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit, golden, output_config
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, padded
 
 INTEGER = (ttnn.int32, ttnn.uint32)

@@ -11,12 +11,12 @@ import numpy as np
 import torch
 import ttnn
 
-from bertlib.emulator import sharding, trace
+from bertlib.emulator import op_trace, sharding
 from bertlib.emulator.hostenv import ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BLOCK_FLOAT, TILE, quantize
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, padded
 
 #: The ttnn dtype ``from_torch`` gives a torch dtype when no ``dtype=`` is passed (real ttnn 0.81.1's host conversion:
@@ -134,7 +134,7 @@ def from_torch(
         return MeshTensor([from_torch(shard, dtype, layout=layout, device=None if device is None else mesh.devices[i],
                                       memory_config=memory_config) for i, shard in enumerate(mapper.map(tensor))],
                           mesh, topology)
-    values = None if trace.shape_only() else _stored(tensor, dtype, layout)  # weights: float32, read often
+    values = None if op_trace.shape_only() else _stored(tensor, dtype, layout)  # weights: float32, read often
     memory_config = memory_config if memory_config is not None or device is None else ttnn.DRAM_MEMORY_CONFIG
     sharding.placement(tuple(tensor.shape), dtype, layout, memory_config, device, "from_torch")
     return Tensor(values, tuple(tensor.shape), dtype, layout, memory_config, device)

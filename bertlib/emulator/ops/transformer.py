@@ -7,12 +7,12 @@ from typing import Any
 
 import ttnn
 
-from bertlib.emulator import sharding, trace
+from bertlib.emulator import op_trace, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import TILE
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit, golden, keeps_storage, output_config
 from bertlib.emulator.ops.normalization import masked_softmax
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 
@@ -57,7 +57,7 @@ def split_query_key_value_and_split_heads(
     if sharding.is_sharded(x.mem_config):
         return _split_heads_sharded(x, shapes, num_heads, num_kv_heads, transpose_key, memory_config)
     parts = None
-    if x.stored is not None and not trace.shape_only():
+    if x.stored is not None and not op_trace.shape_only():
         parts = golden(ttnn.transformer.split_query_key_value_and_split_heads)(
             x.stored, None if kv is None else kv.stored, num_heads=num_heads, num_kv_heads=num_kv_heads,
             transpose_key=transpose_key,
@@ -117,7 +117,7 @@ def _split_heads_sharded(x: Tensor, shapes: list[tuple[int, ...]], num_heads: in
     configs = [sharding.with_shard_spec(out, spec.grid, (math.prod(shape[:-1]) // cores, shape[-1]), spec.orientation)
                for shape in shapes]
     parts = None
-    if x.stored is not None and not trace.shape_only():
+    if x.stored is not None and not op_trace.shape_only():
         groups = x.stored.reshape(batch, seq, num_heads, 3, head)  # [Q_g K_g V_g] per head g
         query, key, value = (groups[:, :, :, i].permute(0, 2, 1, 3) for i in range(3))  # (B, heads, S, d)
         parts = (query.contiguous(), (key.transpose(-1, -2) if transpose_key else key).contiguous(), value.contiguous())

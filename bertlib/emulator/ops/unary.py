@@ -21,8 +21,8 @@ import ttnn
 from bertlib.emulator import sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import apply_activation
+from bertlib.emulator.op_registry import op
 from bertlib.emulator.ops.common import device_input, emit, golden, output_config
-from bertlib.emulator.registry import op
 from bertlib.emulator.tensor import Tensor
 from bertlib.emulator.tensor import check_dtype as check_stored
 

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from bertlib.emulator.chips import CHIPS, MATRIX_ENGINE, Chip
+from bertlib.emulator.chips import CHIPS, FIDELITY_PHASES, MATRIX_ENGINE, Chip
 
 #: Matrix-engine work per Tensix core per cycle (both Wormhole and Blackhole): an 8x16 @ 16x16 product,
-#: 4096 FLOPs, divided by the fidelity phases (LoFi 1, HiFi2 2, HiFi3 3, HiFi4 4). Source: MATRIX_ENGINE.
+#: 4096 FLOPs, divided by the fidelity phases (``FIDELITY_PHASES``). Source: MATRIX_ENGINE.
 MATMUL_FLOPS_PER_CYCLE = 4096
-FIDELITY_PHASES = {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 #: Element-wise work per core per cycle: 8x16 adds or multiplies (MATRIX_ENGINE); used for every
 #: non-matmul op (softmax, layer norm, GELU, adds), where the vector engine is no faster.
 ELTWISE_FLOPS_PER_CYCLE = 128

@@ -13,7 +13,7 @@
     tt-metal's ``ttnn_optimized_sharded_bert.py`` (metal_BERT_large_11's ``BFLOAT8_B-SHARDED``): every
     activation bfloat8_b and sharded over the cores' L1 between ops (hidden states block-sharded, attention
     height-sharded), a program config for every matmul, softmax and LayerNorm, derived from the shapes and
-    the chip's grid (``bertlib.models.sharding``). Batch at most the grid's width.
+    the chip's grid (``bertlib.models.sharded_plan``). Batch at most the grid's width.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class PrecisionConfig:
     math_approx_mode: bool = False
     use_core_grid: bool = False
     core_grid: tuple[int, int] | None = None  # (y, x) for the matmuls; None: batch rows x the chip's width
-    sharded: bool = False  # activations sharded over the cores' L1, program configs from bertlib.models.sharding
+    sharded: bool = False  # activations sharded over the cores' L1, program configs from bertlib.models.sharded_plan
     description: str = ""
 
     def with_(self, **changes: object) -> PrecisionConfig:

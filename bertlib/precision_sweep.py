@@ -1,6 +1,6 @@
 """What precision costs and buys: a sweep of TT-NN precision configs, and INT8 on the HF side.
 
-Each sweep row is a :class:`~bertlib.models.configs.PrecisionConfig`: the same model code, other dtypes
+Each sweep row is a :class:`~bertlib.models.precisions.PrecisionConfig`: the same model code, other dtypes
 and fidelities. ``sweep`` measures per-layer PCC against HF and SQuAD F1 on the same questions for each.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 from bertlib.compare import compare
 from bertlib.errors import BertlibError
 from bertlib.models import TTModel
-from bertlib.models.configs import PRECISIONS, PrecisionConfig
+from bertlib.models.precisions import PRECISIONS, PrecisionConfig
 from bertlib.qa.pipeline import hf_logits_fn, run_models
 from bertlib.qa.squad import score
 
