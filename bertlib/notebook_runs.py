@@ -42,11 +42,9 @@ def _strip_volatile(notebook: Any) -> None:
 def execute(path: Path, *, parameters: dict | None = None, output: Path | None = None) -> Path:
     """Run ``path`` with papermill (default parameters unless given) and stamp it; in place unless ``output``."""
     import nbformat
-    import papermill
 
     output = output or path
-    papermill.execute_notebook(str(path), str(output), cwd=str(path.parent), kernel_name="python3",
-                               parameters=parameters or {}, progress_bar=False, execution_timeout=CELL_TIMEOUT_S)
+    _papermill(path, output, parameters=parameters or {})
     notebook = nbformat.read(output, as_version=4)
     _strip_volatile(notebook)
     notebook.metadata.setdefault("bertlib", {})["source_hash"] = source_hash(notebook)
@@ -62,13 +60,17 @@ def execute_emulated(path: Path, chip: str, output: Path) -> Path:
     run`` does for a script. A failing cell raises papermill's ``PapermillExecutionError``, after the copy up to
     that cell is written.
     """
+    install = f"import bertlib.emulator; bertlib.emulator.install({chip!r})"
+    _papermill(path, output, extra_arguments=[f"--IPKernelApp.exec_lines={install}"])
+    return output
+
+
+def _papermill(path: Path, output: Path, **options: Any) -> None:
+    """Run ``path`` into ``output`` with papermill, in the notebook's folder, on this environment's kernel."""
     import papermill
 
-    install = f"import bertlib.emulator; bertlib.emulator.install({chip!r})"
     papermill.execute_notebook(str(path), str(output), cwd=str(path.parent), kernel_name="python3",
-                               progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
-                               extra_arguments=[f"--IPKernelApp.exec_lines={install}"])
-    return output
+                               progress_bar=False, execution_timeout=CELL_TIMEOUT_S, **options)
 
 
 def notebooks(names: list[str] | None = None) -> list[Path]:
