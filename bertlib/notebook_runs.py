@@ -60,7 +60,7 @@ def execute_emulated(path: Path, chip: str, output: Path) -> Path:
     run`` does for a script. A failing cell raises papermill's ``PapermillExecutionError``, after the copy up to
     that cell is written.
     """
-    install = f"import bertlib.emulator; bertlib.emulator.install({chip!r})"
+    install = f"import bertlib.emulator; bertlib.emulator.install({chip!r}, config_at_import=True)"
     _papermill(path, output, extra_arguments=[f"--IPKernelApp.exec_lines={install}"])
     return output
 

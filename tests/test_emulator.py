@@ -226,5 +226,23 @@ def test_embedding_ids_and_weights_as_a_card_takes_them(ttnn, device):
     assert torch.equal(ttnn.to_torch(out), ttnn.to_torch(w)[ids])
     with pytest.raises(RuntimeError, match="Input must be UINT32 or BFLOAT16"):
         ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.int32, device=device), w)
-    with pytest.raises(RuntimeError, match="Weights tensor layout must be ROW_MAJOR"):
-        ttnn.embedding(ttnn.from_torch(ids, dtype=ttnn.uint32, device=device), on_device(ttnn, device, torch.randn(50, 64)))
+
+
+def test_embedding_layout_and_dtype_as_tt_metals_embedding_cpp(ttnn, device):
+    """A TILE weight is taken (brought to ROW_MAJOR on the card) and gives a TILE output, as CLIP's tutorials use
+    it; dtype applies to a TILE output only, and a card refuses it where a ROW_MAJOR weight leaves the layout."""
+    table = torch.randn(50, 64)
+    ids = ttnn.from_torch(torch.tensor([[3, 7, 49, 0] * 8]), dtype=ttnn.uint32, device=device)
+    tiled = on_device(ttnn, device, table)
+    out = ttnn.embedding(ids, tiled)
+    assert out.layout == ttnn.TILE_LAYOUT and out.dtype == ttnn.bfloat16
+    assert torch.equal(ttnn.to_torch(out), ttnn.to_torch(tiled)[torch.tensor([[3, 7, 49, 0] * 8])])
+    assert ttnn.embedding(ids, tiled, layout=ttnn.ROW_MAJOR_LAYOUT).layout == ttnn.ROW_MAJOR_LAYOUT
+    assert ttnn.embedding(ids, tiled, dtype=ttnn.bfloat8_b).dtype == ttnn.bfloat8_b
+    rows = ttnn.from_torch(table, dtype=ttnn.bfloat16, device=device)
+    assert ttnn.embedding(ids, rows, layout=ttnn.TILE_LAYOUT, dtype=ttnn.bfloat8_b).dtype == ttnn.bfloat8_b
+    assert ttnn.embedding(ids, rows, layout=ttnn.ROW_MAJOR_LAYOUT, dtype=ttnn.float32).dtype == ttnn.bfloat16
+    with pytest.raises(RuntimeError, match="Can only typecast output embeddings when producing TILE_LAYOUT"):
+        ttnn.embedding(ids, rows, dtype=ttnn.bfloat8_b)
+    with pytest.raises(RuntimeError, match="Weights tensor must have BFLOAT16"):
+        ttnn.embedding(ids, on_device(ttnn, device, table, dtype=ttnn.bfloat8_b))

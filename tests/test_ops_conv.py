@@ -86,6 +86,19 @@ def test_conv2d_takes_an_nhwc_input_and_groups_zero_as_one(ttnn, device):
     assert torch.equal(ttnn.to_torch(first), ttnn.to_torch(second))
 
 
+def test_conv2d_without_device_runs_on_its_inputs_device(ttnn, device):
+    """tt-metal's CLIP tutorial leaves device= out; the input's device runs it, and a host input is refused."""
+    _, tx = image(ttnn, device, 1, 16, 8, 8)
+    weight = host(ttnn, torch.randn(32, 16, 3, 3))
+    args = conv_args(ttnn, device, tx, weight)
+    named = ttnn.to_torch(ttnn.conv2d(**args))
+    del args["device"]
+    assert torch.equal(ttnn.to_torch(ttnn.conv2d(**args)), named)
+    args["input_tensor"] = ttnn.from_device(tx)
+    with pytest.raises(TypeError, match="pass device="):
+        ttnn.conv2d(**args)
+
+
 def test_conv2d_activation_and_output_layout(ttnn, device):
     _, tx = image(ttnn, device, 1, 16, 8, 8)
     weight = host(ttnn, torch.randn(32, 16, 3, 3))
@@ -143,8 +156,6 @@ def test_conv2d_refusals_and_hints(ttnn, device):
     _, tx = image(ttnn, device, 1, 16, 8, 8)
     weight = host(ttnn, torch.randn(32, 16, 3, 3))
     args = conv_args(ttnn, device, tx, weight)
-    with pytest.raises(TypeError):
-        ttnn.conv2d(**{k: v for k, v in args.items() if k != "device"})  # 0.81.1 requires the device
     with pytest.raises(RuntimeError, match="OIHW"):
         ttnn.conv2d(**{**args, "weight_tensor": host(ttnn, torch.randn(32, 8, 3, 3))})
     with pytest.raises(RuntimeError, match="batch_size"):

@@ -58,18 +58,53 @@ def test_create_device_is_open_device(ttnn_ns):
     assert device.closed
 
 
-def test_tracer_imports_but_refuses_by_name(tmp_path):
+def test_tracer_refuses_fast_runtime_mode_as_on_a_card(tmp_path):
+    """ttnn's default is fast runtime mode, in which real ttnn's tracer refuses; so does the emulator's."""
     done = run_script(tmp_path, """
-        from ttnn.tracer import trace, visualize
-        from bertlib.emulator import UnsupportedTTNNOp
+        from ttnn.tracer import trace
         try:
             with trace():
                 pass
-        except UnsupportedTTNNOp as error:
+        except ValueError as error:
             print("refused:", error)
     """)
     assert done.returncode == 0, done.stderr
-    assert "refused: ttnn.tracer.trace is not emulated" in done.stdout
+    assert "refused: Tracing is not supported in fast runtime mode" in done.stdout
+
+
+def test_a_script_configures_ttnn_before_its_import_and_traces_the_emulated_ops(tmp_path):
+    """A setting made before the script's ``import ttnn`` applies (``run`` loaded ttnn before the script), one made
+    after it does not, as on a card; then ``ttnn.tracer`` records the emulated ops as nodes of real ttnn's graph."""
+    done = run_script(tmp_path, """
+        import os
+        os.environ["TTNN_CONFIG_OVERRIDES"] = '{"enable_fast_runtime_mode": false}'
+        import torch
+        import ttnn
+        from ttnn.tracer import get_graph, trace
+
+        device = ttnn.open_device(device_id=0)
+        bias = ttnn.from_torch(torch.ones(2, 4, 32), layout=ttnn.TILE_LAYOUT, device=device)  # made before tracing
+        with trace():
+            x = torch.randint(0, 100, (4, 64), dtype=torch.int32).float()
+            x = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+            x = ttnn.reshape(x, (2, 4, 32))
+            x = ttnn.add(x, bias)
+            out = ttnn.to_torch(x)
+        graph = get_graph(out)
+        names = {node.name.rsplit("_", 1)[0]: node for node in graph.nodes}
+        print(sorted(names))
+        print("add inputs:", sorted(u.name.rsplit("_", 1)[0] for u, _ in graph.in_edges(names["ttnn.add"])))
+        print("reshape shape:", list(graph.nodes[names["ttnn.reshape"]]["shapes"][0]))
+        print("traced output:", type(out).__name__, torch.equal(out.as_subclass(torch.Tensor), ttnn.to_torch(x)))
+        ttnn.close_device(device)
+    """)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "['float', 'torch_input', 'ttnn.add', 'ttnn.from_torch', 'ttnn.reshape', 'ttnn.to_torch', " \
+                       "'ttnn_input']"
+    assert lines[1] == "add inputs: ['ttnn.reshape', 'ttnn_input']"
+    assert lines[2] == "reshape shape: [2, 4, 32]"
+    assert lines[3] == "traced output: TracedTorchTensor True"
 
 
 def test_user_logging_is_left_alone(tmp_path):

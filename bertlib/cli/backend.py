@@ -83,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise BertlibError(f"--output is for a notebook's executed copy; {script} is a script: drop --output")
     from bertlib.emulator import install
 
-    install(args.chip)
+    install(args.chip, config_at_import=True)  # a script may set TTNN_CONFIG_OVERRIDES before its import ttnn
     sys.argv = [str(script), *args.args]
     sys.path.insert(0, str(script.resolve().parent))  # as `python SCRIPT` does
     runpy.run_path(str(script), run_name="__main__")

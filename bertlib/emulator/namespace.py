@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import enum
 import functools
+import importlib.abc
 import importlib.util
+import os
+import pathlib
 import sys
 import types
 from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import metal_trace, op_trace
+from bertlib.emulator import graph_tracer, metal_trace, op_trace
 from bertlib.emulator.chips import chip as chip_named
 from bertlib.emulator.emulated_device import EmulatedDevice
 from bertlib.emulator.hostenv import card_present, check_open_arguments, ensure_host_conversions
@@ -259,21 +262,10 @@ def _types_module() -> EmulatedTTNN:
     return module
 
 
-def _refused_module(name: str, why: str) -> EmulatedTTNN:
-    """``name`` (a real ttnn module) with each of its public functions refusing, named, when called: ``from
-    ttnn.tracer import trace`` still imports, and ``trace()`` raises ``UnsupportedTTNNOp`` saying why."""
-    module = EmulatedTTNN(name)
-    real = importlib.import_module(name)
-
-    def refusing(attribute: str) -> Any:
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise UnsupportedTTNNOp(f"{name}.{attribute} is not emulated: {why}")
-
-        refuse.__name__ = attribute
-        return refuse
-
-    module.__dict__.update({n: refusing(n) for n in dir(real) if not n.startswith("_")
-                            and callable(getattr(real, n)) and getattr(getattr(real, n), "__module__", "") == name})
+def _tracer_module() -> EmulatedTTNN:
+    """``ttnn.tracer``: real ttnn's graph tracer, its ttnn half the emulator's (``graph_tracer``)."""
+    module = EmulatedTTNN("ttnn.tracer")
+    module.__dict__.update(graph_tracer.module_names())
     return module
 
 
@@ -319,21 +311,33 @@ def make_namespace(chip: str = "wormhole_n150") -> EmulatedTTNN:
             setattr(home, name, spec.public)
     namespace.device = _device_module(functions)
     namespace.model_preprocessing = _model_preprocessing(namespace)
-    namespace.tracer = _refused_module("ttnn.tracer", "its graph tracer wraps real ttnn's device ops and torch's "
-                                       "functions; run on a Tenstorrent card to trace")
+    namespace.tracer = _tracer_module()
+    namespace.torch_tracer = graph_tracer.torch_tracer  # torch's half of the tracer: plain torch, real ttnn's
     return namespace
 
 
-def install(chip: str = "wormhole_n150") -> Any:
+def install(chip: str = "wormhole_n150", *, config_at_import: bool = False) -> Any:
     """Make ``import ttnn`` the emulator for ``chip`` in this process (real ttnn when a card is present).
+
+    ``config_at_import``: the next ``import ttnn`` reads ``TTNN_CONFIG_OVERRIDES`` / ``TTNN_CONFIG_PATH`` as they
+    then are, so that a script (or a notebook's cell) that sets them before its ``import ttnn`` is configured as
+    on a card, although ttnn was loaded before it ran (``python -m bertlib run``).
 
     Returns the ``ttnn`` now imported. Calling it again is harmless; asking for another chip once the
     emulator is installed raises, since modules already hold the first namespace. The emulator keeps
     using real ttnn internally (its dtypes, configs, host conversions and golden functions).
     """
+    module = _installed(chip)
+    if config_at_import:
+        _config_at_first_import()
+    return module
+
+
+def _installed(chip: str) -> Any:
     if card_present():
         return _real
-    current = sys.modules.get("ttnn")
+    pending = [f.module for f in sys.meta_path if isinstance(f, _ConfigAtFirstImport)]
+    current = sys.modules.get("ttnn") or (pending[0] if pending else None)
     if getattr(current, "is_emulator", False):
         if current.chip.name != chip:
             raise RuntimeError(f"the emulator is installed for {current.chip.name}; it cannot switch to {chip} in "
@@ -348,4 +352,38 @@ def install(chip: str = "wormhole_n150") -> Any:
     sys.modules["ttnn.device"] = namespace.device
     sys.modules["ttnn.model_preprocessing"] = namespace.model_preprocessing
     sys.modules["ttnn.tracer"] = namespace.tracer
+    sys.modules["ttnn.torch_tracer"] = namespace.torch_tracer
     return namespace
+
+
+class _ConfigAtFirstImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """The next ``import ttnn`` gives ``module`` back, first applying ``TTNN_CONFIG_PATH`` and
+    ``TTNN_CONFIG_OVERRIDES`` as they stand then, where they changed since real ttnn read them."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        return importlib.util.spec_from_loader(fullname, self) if fullname == "ttnn" else None
+
+    def create_module(self, spec: Any) -> Any:
+        sys.meta_path.remove(self)
+        path, overrides = os.environ.get("TTNN_CONFIG_PATH"), os.environ.get("TTNN_CONFIG_OVERRIDES")
+        if path is not None and path != str(_real.CONFIG_PATH or ""):
+            _real.CONFIG.load_from_file(path)
+            _real.CONFIG_PATH = pathlib.Path(path)
+        if overrides is not None and overrides != _real.CONFIG_OVERRIDES:
+            _real.CONFIG.apply_json_overrides(overrides, True, "TTNN_CONFIG_OVERRIDES")
+            _real.CONFIG_OVERRIDES = overrides
+        return self.module
+
+    def exec_module(self, module: Any) -> None:
+        sys.modules["ttnn"] = module
+
+
+def _config_at_first_import() -> None:
+    """Let a script set ttnn's configuration before its own ``import ttnn``, as it would with ttnn not yet loaded
+    (``python -m bertlib run`` has imported it already): that import applies the environment's
+    ``TTNN_CONFIG_PATH`` / ``TTNN_CONFIG_OVERRIDES`` as they then are, as ttnn's loading does."""
+    if "ttnn" in sys.modules:  # else the hook is in place already
+        sys.meta_path.insert(0, _ConfigAtFirstImport(sys.modules.pop("ttnn")))

@@ -21,7 +21,8 @@ The declaration says everything the rest of the emulator needs about the op:
   record nothing) and ``per_device`` (run once per chip on a mesh);
 - ``operators``: the Python operators (``a + b``) a tensor maps to it.
 
-``public`` is the callable the namespace holds: keywords checked, run per mesh device, seen by metal traces.
+``public`` is the callable the namespace holds: keywords checked, run per mesh device, seen by metal traces and by
+``ttnn.tracer``'s graph.
 The module-level name keeps the plain function, which other ops call without a second check or record.
 """
 
@@ -34,7 +35,7 @@ from typing import Any
 
 import ttnn as _real
 
-from bertlib.emulator import keywords, metal_trace, sharding, tensor
+from bertlib.emulator import graph_tracer, keywords, metal_trace, sharding, tensor
 from bertlib.emulator.mesh import mesh_aware
 
 #: The namespaces an op can live in.
@@ -95,6 +96,7 @@ def _public(spec: OpSpec) -> Callable:
         run = _nd_sharded_refused(spec.name, run)
     run = mesh_aware(run) if spec.per_device else run
     run = metal_trace.captured(spec.name, run)
+    run = graph_tracer.trace_ttnn_operation(f"{spec.module}.{spec.name}", run)
     run.python_fully_qualified_name = f"{spec.module}.{spec.name}"
     run.golden_function = golden_function(spec)  # ttnn.get_golden_function(op) works on it
     return run

@@ -262,7 +262,7 @@ def conv2d(
     *,
     input_tensor: Tensor,
     weight_tensor: Tensor,
-    device: Any,
+    device: Any = None,
     in_channels: int,
     out_channels: int,
     batch_size: int,
@@ -283,11 +283,16 @@ def conv2d(
     return_weights_and_bias: bool = False,
 ) -> Any:
     """A 2-D convolution of an NHWC image (see the module docstring). Returns the flattened output, and with
-    ``return_output_dim`` its ``(OH, OW)``, with ``return_weights_and_bias`` the prepared ``(weights, bias)``."""
+    ``return_output_dim`` its ``(OH, OW)``, with ``return_weights_and_bias`` the prepared ``(weights, bias)``.
+
+    ttnn 0.81.1's binding requires ``device``; tt-metal's later tutorials (CLIP's) leave it out for an input
+    already on the device, which then names it. A host input without ``device`` is refused."""
     conv = _geometry("conv2d", in_channels, out_channels, batch_size, input_height, input_width, kernel_size,
                      stride, padding, dilation, groups)
     x = _check_input("conv2d", input_tensor, batch_size, input_height, input_width, in_channels)
     target = x.on_device if x.on_device is not None else device  # a host input is moved to the device first
+    if target is None:
+        raise TypeError("ttnn.conv2d: the input is on the host, so pass device= (the device to run on)")
     weights_dtype = _weights_dtype(conv_config, weight_tensor)
     w = _device_weights(weight_tensor, conv, weights_dtype, target)
     b = _device_bias(bias_tensor, conv, weights_dtype, target)

@@ -362,15 +362,18 @@ def embedding(
     dtype: Any = None,
 ) -> Tensor:
     """Rows of ``weight`` picked by the uint32 ids in ``input_tensor``. ``padding_idx`` makes a card read the
-    pad token's row from a cached copy (tt-metal's PADDED embeddings reader): the same values, fetched once."""
+    pad token's row from a cached copy (tt-metal's PADDED embeddings reader): the same values, fetched once.
+
+    As tt-metal's ``embedding.cpp`` composes it: a TILE weight is brought to ROW_MAJOR first (its values are
+    unchanged); the output takes ``layout``, else the weight's layout; ``dtype`` is applied to a TILE output
+    only (a ROW_MAJOR output keeps the weight's dtype), and a card refuses it outright where ids and rows are
+    whole tiles wide, the layout is left to the weight's, and that weight is ROW_MAJOR."""
     ids = device_input(input_tensor, "ids")
     w = device_input(weight, "weight")
     # tt-metal embedding_device_operation.cpp validates these
     if ids.dtype not in (ttnn.uint32, ttnn.bfloat16):
         raise RuntimeError("Input must be UINT32 or BFLOAT16: ttnn.embedding reads its ids as "
                            "ttnn.from_torch(ids, dtype=ttnn.uint32, ...)")
-    if w.layout != ttnn.ROW_MAJOR_LAYOUT:
-        raise RuntimeError(f"Weights tensor layout must be ROW_MAJOR but got {w.layout}")
     if w.dtype != ttnn.bfloat16:
         raise RuntimeError("Weights tensor must have BFLOAT16 dtype")
     vocabulary = w.logical_shape[0]
@@ -378,9 +381,14 @@ def embedding(
         raise RuntimeError(f"padding_idx {padding_idx} is not a row of the {vocabulary}-row embedding table")
     if embeddings_type is not None and str(embeddings_type).split(".")[-1] == "BINARY":
         raise UnsupportedTTNNOp("ttnn.embedding(embeddings_type=BINARY) is not emulated: use GENERIC or PADDED")
-    out_dtype = dtype if dtype is not None else w.dtype
+    whole_tiles = ids.padded_shape[-1] % TILE == 0 and w.padded_shape[-1] % TILE == 0
+    if (whole_tiles and layout is None and w.layout == ttnn.ROW_MAJOR_LAYOUT and dtype is not None
+            and dtype != w.dtype):
+        raise RuntimeError("Can only typecast output embeddings when producing TILE_LAYOUT output: pass "
+                           "layout=ttnn.TILE_LAYOUT with dtype")
+    out_layout = layout if layout is not None else w.layout
+    out_dtype = dtype if dtype is not None and out_layout == ttnn.TILE_LAYOUT else w.dtype
     shape = (*ids.logical_shape, w.logical_shape[-1])
-    out_layout = layout if layout is not None else ttnn.ROW_MAJOR_LAYOUT
 
     def compute() -> torch.Tensor:
         rows = ids.values.long()  # bfloat16 ids: the row each stored value names
