@@ -37,7 +37,12 @@ class _QuietTTNNImport(importlib.abc.MetaPathFinder):
             try:
                 run(module)
             finally:
+                # what ttnn itself disabled while loading (its tracer.py: "ttnn.torch_tracer") stays disabled
+                own = [name.rstrip(".") for name, on in getattr(logger._core, "activation_list", [])
+                       if not on and name.startswith("ttnn.") and name != "ttnn."]
                 logger.enable("ttnn")
+                for name in own:
+                    logger.disable(name)
 
         spec.loader.exec_module = exec_module
         return spec

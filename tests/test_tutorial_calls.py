@@ -84,11 +84,13 @@ def test_a_script_configures_ttnn_before_its_import_and_traces_the_emulated_ops(
 
         device = ttnn.open_device(device_id=0)
         bias = ttnn.from_torch(torch.ones(2, 4, 32), layout=ttnn.TILE_LAYOUT, device=device)  # made before tracing
+        weight = ttnn.from_torch(torch.eye(32), layout=ttnn.TILE_LAYOUT, device=device)
         with trace():
             x = torch.randint(0, 100, (4, 64), dtype=torch.int32).float()
             x = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
             x = ttnn.reshape(x, (2, 4, 32))
             x = ttnn.add(x, bias)
+            x = ttnn.linear(x, weight, bias=bias)  # its keywords are compared with their defaults: no node
             out = ttnn.to_torch(x)
         graph = get_graph(out)
         names = {node.name.rsplit("_", 1)[0]: node for node in graph.nodes}
@@ -96,15 +98,17 @@ def test_a_script_configures_ttnn_before_its_import_and_traces_the_emulated_ops(
         print("add inputs:", sorted(u.name.rsplit("_", 1)[0] for u, _ in graph.in_edges(names["ttnn.add"])))
         print("reshape shape:", list(graph.nodes[names["ttnn.reshape"]]["shapes"][0]))
         print("traced output:", type(out).__name__, torch.equal(out.as_subclass(torch.Tensor), ttnn.to_torch(x)))
+        print("isolated:", [node.name for node in graph.nodes if graph.degree(node) == 0])
         ttnn.close_device(device)
     """)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "['float', 'torch_input', 'ttnn.add', 'ttnn.from_torch', 'ttnn.reshape', 'ttnn.to_torch', " \
-                       "'ttnn_input']"
+    assert lines[0] == "['float', 'torch_input', 'ttnn.add', 'ttnn.from_torch', 'ttnn.linear', 'ttnn.reshape', " \
+                       "'ttnn.to_torch', 'ttnn_input']"
     assert lines[1] == "add inputs: ['ttnn.reshape', 'ttnn_input']"
     assert lines[2] == "reshape shape: [2, 4, 32]"
     assert lines[3] == "traced output: TracedTorchTensor True"
+    assert lines[4] == "isolated: []"
 
 
 def test_user_logging_is_left_alone(tmp_path):

@@ -137,16 +137,16 @@ def trace_ttnn_operation(pretty_name: str, operation: Callable) -> Callable:
         try:
             with _torch_untraced():
                 result = operation(*call_args, **call_kwargs)
+            try:  # compares arguments with defaults (a tensor's == is ttnn.eq): still inside the op, not a node
+                pairs = torch_tracer.get_arg_name_value_pairs(operation, function_args=args, function_kwargs=kwargs)
+            except Exception:  # noqa: BLE001 - real ttnn's tracer records no arguments where it cannot name them
+                pairs = []
         finally:
             _depth -= 1
         graph = torch_tracer.GRAPH_STACK[-1]
         for tensor in inputs:
             if tensor.graph is not graph:
                 graph = torch_tracer.GRAPH_STACK[-1] = nx.compose(graph, tensor.graph)
-        try:
-            pairs = torch_tracer.get_arg_name_value_pairs(operation, function_args=args, function_kwargs=kwargs)
-        except Exception:  # noqa: BLE001 - real ttnn's tracer records no arguments where it cannot name them
-            pairs = []
         outputs = _outputs(result)
         node = _node(pretty_name, graph, _real_tracer.TTNNOperation(pretty_name, operation, pairs), outputs)
         for index, tensor in enumerate(inputs):
