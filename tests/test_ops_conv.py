@@ -146,8 +146,9 @@ def test_conv2d_device_weights_are_prepared_again_with_a_warning(ttnn, device):
     _, tx = image(ttnn, device, 1, 16, 8, 8)
     weight = torch.randn(32, 16, 3, 3)
     on_device = ttnn.from_torch(weight, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
-    with pytest.warns(UserWarning, match="Device weights not properly prepared"):
+    with pytest.warns(UserWarning, match="Device weights not properly prepared") as caught:
         out = ttnn.conv2d(**conv_args(ttnn, device, tx, on_device))
+    assert caught[0].filename == __file__  # the warning points at the caller
     assert torch.equal(ttnn.to_torch(out), ttnn.to_torch(ttnn.conv2d(**conv_args(ttnn, device, tx,
                                                                                     host(ttnn, weight)))))
 

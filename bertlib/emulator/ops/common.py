@@ -8,7 +8,9 @@ preallocated ``output_tensor`` when one is given, and appends the op's record to
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -19,6 +21,14 @@ from bertlib.emulator.numerics import BLOCK_FLOAT, Numerics, store
 from bertlib.emulator.tensor import Tensor, tensor_bytes
 
 golden = ttnn.get_golden_function
+
+
+_BERTLIB = str(Path(__file__).resolve().parents[2])
+
+
+def warn_caller(message: str) -> None:
+    """A ``UserWarning`` that points at the first frame outside bertlib: the user's call of the ttnn op."""
+    warnings.warn(message, UserWarning, skip_file_prefixes=(_BERTLIB,))
 
 
 def device_input(tensor: Any, name: str = "A") -> Tensor:

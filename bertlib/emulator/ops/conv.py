@@ -27,7 +27,6 @@ hints, recorded in the op trace.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +38,7 @@ from bertlib.emulator import op_trace
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import Numerics, accumulate_matmul, activation_name, apply_activation, quantize
 from bertlib.emulator.op_registry import op
-from bertlib.emulator.ops.common import emit, golden
+from bertlib.emulator.ops.common import emit, golden, warn_caller
 from bertlib.emulator.tensor import Tensor
 
 _DTYPES = (ttnn.bfloat16, ttnn.float32, ttnn.bfloat8_b)
@@ -203,8 +202,7 @@ def _device_weights(weights: Any, conv: _Conv, dtype: Any, device: Any) -> Tenso
                                     f"{dtype}: prepare them with the same weights_dtype")
         return weights
     if weights.on_device is not None:
-        warnings.warn("conv2d: Device weights not properly prepared, pulling back to host and trying to reprocess.",
-                      stacklevel=7)
+        warn_caller("conv2d: Device weights not properly prepared, pulling back to host and trying to reprocess.")
     if weights.dtype not in _HOST_WEIGHT_DTYPES or weights.layout != ttnn.ROW_MAJOR_LAYOUT:
         raise RuntimeError(f"conv2d: OIHW weights must be ROW_MAJOR bfloat16 or float32 (got {weights.dtype}, "
                            f"{weights.layout}); prepare other dtypes with conv_config.weights_dtype")
@@ -228,8 +226,7 @@ def _device_bias(bias: Any, conv: _Conv, dtype: Any, device: Any) -> Tensor | No
             raise UnsupportedTTNNOp("conv2d: this bias was prepared (ttnn.prepare_conv_bias) for another conv")
         return bias
     if bias.on_device is not None:
-        warnings.warn("conv2d: Device bias not properly prepared, pulling back to host and reprocessing.",
-                      stacklevel=7)
+        warn_caller("conv2d: Device bias not properly prepared, pulling back to host and reprocessing.")
     if tuple(bias.logical_shape) != (1, 1, 1, conv.out_channels):
         raise RuntimeError(f"conv2d: the bias has shape {list(bias.logical_shape)}; it must be "
                            f"[1, 1, 1, {conv.out_channels}]")

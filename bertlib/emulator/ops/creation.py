@@ -17,7 +17,6 @@ import math
 import numbers
 import os
 import uuid
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.mesh import MeshDevice, MeshTensor, ReplicateTensorToMesh, replicated_topology
 from bertlib.emulator.numerics import BLOCK_FLOAT, NARROW_UNSIGNED, store, to_float32
 from bertlib.emulator.op_registry import REGISTRY, op
-from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config
+from bertlib.emulator.ops.common import check_layout, device_input, emit, output_config, warn_caller
 from bertlib.emulator.ops.tensors import from_torch, to_device
 from bertlib.emulator.tensor import INTEGER_DTYPES, Tensor, bind_ops, check_dtype
 
@@ -402,7 +401,7 @@ def as_tensor(
         try:
             host = _load(path, mesh_mapper)
         except Exception as error:  # real ttnn rebuilds a cache it cannot read, with a warning
-            warnings.warn(f"Failed to load cache for {path}: {error}", stacklevel=4)  # the caller of ttnn.as_tensor
+            warn_caller(f"Failed to load cache for {path}: {error}")
         else:
             _warn_if_stale(path, host, tensor, preprocess)
             return host if device is None else _on(host, device, _cached_config(host))
@@ -423,9 +422,8 @@ def _cached_config(host: Tensor | MeshTensor) -> Any:
 def _warn_if_stale(path: Path, host: Tensor | MeshTensor, tensor: Any, preprocess: Any) -> None:
     cached = host.shards[0].logical_shape if isinstance(host, MeshTensor) else host.logical_shape
     if preprocess is None and not isinstance(host, MeshTensor) and tuple(tensor.shape) != cached:
-        warnings.warn(f"{path} holds a tensor of shape {list(cached)}, the tensor given has shape "
-                      f"{list(tensor.shape)}: the cached one is used, as on a card. Delete the file to rebuild it.",
-                      stacklevel=5)
+        warn_caller(f"{path} holds a tensor of shape {list(cached)}, the tensor given has shape "
+                    f"{list(tensor.shape)}: the cached one is used, as on a card. Delete the file to rebuild it.")
 
 
 @op(family="tensor", group=None, per_device=False)

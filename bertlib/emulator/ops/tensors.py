@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ from bertlib.emulator.hostenv import ensure_host_conversions
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import BLOCK_FLOAT, TILE, quantize
 from bertlib.emulator.op_registry import op
-from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config
+from bertlib.emulator.ops.common import check_layout, device_input, emit, keeps_storage, output_config, warn_caller
 from bertlib.emulator.tensor import Tensor, padded
 
 #: The ttnn dtype ``from_torch`` gives a torch dtype when no ``dtype=`` is passed (real ttnn 0.81.1's host conversion:
@@ -264,12 +263,12 @@ def to_layout(
     if tensor.layout == layout:
         if (dtype is not None and dtype != tensor.dtype) or (memory_config is not None
                                                               and memory_config != tensor.mem_config):
-            warnings.warn("ttnn::to_layout: the tensor is already in the requested layout, so dtype and "
-                          "memory_config are not changed", stacklevel=2)
+            warn_caller("ttnn::to_layout: the tensor is already in the requested layout, so dtype and "
+                        "memory_config are not changed")
         return tensor
     if tensor.on_device is None:
         if dtype is not None and dtype != tensor.dtype:
-            warnings.warn("ttnn::to_layout: dtype cannot be changed when converting layout on host", stacklevel=2)
+            warn_caller("ttnn::to_layout: dtype cannot be changed when converting layout on host")
         if tensor.dtype in BLOCK_FLOAT:
             raise RuntimeError(f"{tensor.dtype} is stored in TILE layout only: a host tensor cannot be untilized "
                                "(move it to a device, or typecast it)")
