@@ -241,7 +241,11 @@ def test_embedding_layout_and_dtype_as_tt_metals_embedding_cpp(ttnn, device):
     assert ttnn.embedding(ids, tiled, dtype=ttnn.bfloat8_b).dtype == ttnn.bfloat8_b
     rows = ttnn.from_torch(table, dtype=ttnn.bfloat16, device=device)
     assert ttnn.embedding(ids, rows, layout=ttnn.TILE_LAYOUT, dtype=ttnn.bfloat8_b).dtype == ttnn.bfloat8_b
-    assert ttnn.embedding(ids, rows, layout=ttnn.ROW_MAJOR_LAYOUT, dtype=ttnn.float32).dtype == ttnn.bfloat16
+    from bertlib.emulator import recording
+
+    with recording() as trace:
+        assert ttnn.embedding(ids, rows, layout=ttnn.ROW_MAJOR_LAYOUT, dtype=ttnn.float32).dtype == ttnn.bfloat16
+    assert [op for op, hints in trace.hints if "not applied" in hints.get("dtype", "")] == ["embedding"]
     with pytest.raises(RuntimeError, match="Can only typecast output embeddings when producing TILE_LAYOUT"):
         ttnn.embedding(ids, rows, dtype=ttnn.bfloat8_b)
     with pytest.raises(RuntimeError, match="Weights tensor must have BFLOAT16"):

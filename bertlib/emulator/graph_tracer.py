@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -201,6 +202,6 @@ def module_names() -> dict[str, Any]:
     """What the emulated ``ttnn.tracer`` holds: real ttnn.tracer's public names, the emulator's own in place of
     those that need a card's tensors."""
     names = {n: getattr(_real_tracer, n) for n in dir(_real_tracer)
-             if not n.startswith("_") and n not in NOT_PASSED and not isinstance(getattr(_real_tracer, n),
-                                                                                  type(contextlib))}
+             if not n.startswith("_") and n not in NOT_PASSED
+             and not isinstance(getattr(_real_tracer, n), types.ModuleType)}
     return {**names, **OWN}

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 import ttnn
 
-from bertlib.emulator import program_configs, sharding
+from bertlib.emulator import op_trace, program_configs, sharding
 from bertlib.emulator.keywords import UnsupportedTTNNOp
 from bertlib.emulator.numerics import (
     BLOCK_FLOAT,
@@ -388,6 +388,9 @@ def embedding(
                            "layout=ttnn.TILE_LAYOUT with dtype")
     out_layout = layout if layout is not None else w.layout
     out_dtype = dtype if dtype is not None and out_layout == ttnn.TILE_LAYOUT else w.dtype
+    if dtype is not None and dtype != out_dtype:
+        op_trace.hint("embedding", {"dtype": f"{dtype} not applied: a ROW_MAJOR output keeps the weight's "
+                                             f"{w.dtype}, as on a card"})
     shape = (*ids.logical_shape, w.logical_shape[-1])
 
     def compute() -> torch.Tensor:
