@@ -146,24 +146,115 @@ def test_bf16_accumulation_loses_precision(real_ttnn):
     assert (bf16.double() - exact).abs().mean() > 10 * (fp32.double() - exact).abs().mean()
 
 
-@pytest.mark.parametrize("fidelity", ["LoFi", "HiFi2", "HiFi4"])
-@pytest.mark.parametrize("shapes", [((4, 40, 384), (384, 96)), ((2, 3, 64, 96), (1, 3, 96, 64))])
-@pytest.mark.parametrize("step", [32, 16])
-def test_bf16_accumulation_rounds_after_every_k_tile(real_ttnn, fidelity, shapes, step):
-    """The fused K-tile loop equals the plain model: sum one 32-wide K-tile's product (or ``step`` products),
-    store as bfloat16, repeat."""
+def _phases_by_hand(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The numerics docstring's fidelity phases, written out: in0 (SrcB) keeps 7 high mantissa bits, in1 (SrcA)
+    5; phase bit 0 picks in1's high or low part, bit 1 in0's."""
+    a_hi, b_hi = truncate_mantissa(a.float(), 7), truncate_mantissa(b.float(), 5)
+    a_lo, b_lo = a.float() - a_hi, b.float() - b_hi
+    return [(a_hi, b_hi), (a_hi, b_lo), (a_lo, b_hi), (a_lo, b_lo)][: {"LoFi": 1, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}[fidelity]]
+
+
+def _mvmul_by_mvmul(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> torch.Tensor:
+    """The model, one MVMUL at a time in float64: per K-tile, per phase, per 16 products, Dst = bf16(Dst + sum)."""
+    parts = _phases_by_hand(a, b, fidelity)
+    dst = torch.zeros(torch.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]), dtype=torch.float64)
+    for tile in range(0, a.shape[-1], 32):
+        for p, q in parts:
+            for s in range(tile, min(tile + 32, a.shape[-1]), 16):
+                dst = (dst + p[..., s : s + 16].double() @ q[..., s : s + 16, :].double()).to(torch.bfloat16).double()
+    return dst.float()
+
+
+@pytest.mark.parametrize("fidelity", ["LoFi", "HiFi2", "HiFi3", "HiFi4"])
+@pytest.mark.parametrize("shapes", [((4, 40, 384), (384, 96)), ((2, 3, 64, 88), (1, 3, 88, 64))])
+@pytest.mark.parametrize("stored", [torch.bfloat16, torch.float32])
+def test_bf16_accumulation_rounds_after_every_mvmul_and_phase(real_ttnn, fidelity, shapes, stored):
+    """The fast K loop (bfloat16 baddbmm per 16 products and phase) equals the model written out, bit for bit,
+    whether the operands arrive as bfloat16 or as float32 holding bfloat16 values; K=88 ends mid-MVMUL."""
     torch.manual_seed(3)
-    a = quantize(torch.randn(shapes[0]), real_ttnn.bfloat16)
-    b = quantize(torch.randn(shapes[1]), real_ttnn.bfloat16)
-    expected = None
-    for k in range(0, a.shape[-1], step):
-        part = fidelity_matmul(a[..., k : k + step], b[..., k : k + step, :], fidelity)
-        expected = part if expected is None else expected + part
-        expected = expected.to(torch.bfloat16).float()
-    ours = accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul, step=step)
-    assert torch.equal(ours, expected)
-    if step == 32:
-        assert torch.equal(ours, accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul))
+    a = torch.randn(shapes[0]).to(torch.bfloat16).to(stored)
+    b = torch.randn(shapes[1]).to(torch.bfloat16).to(stored)
+    assert torch.equal(accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul),
+                       _mvmul_by_mvmul(a, b, fidelity))
+
+
+def test_bf16_accumulation_of_float32_operands_rounds_per_mvmul(real_ttnn):
+    """Operands that are not bfloat16 values take the float32 path: the same model (float32 sums of 16 products
+    can round differently from float64's, so a few outputs in a thousand may differ by an ulp)."""
+    torch.manual_seed(4)
+    a, b = torch.randn(3, 64, 128), torch.randn(128, 96)
+    ours = accumulate_matmul(a, b, Numerics("HiFi2", False, False), torch.matmul)
+    assert (ours != _mvmul_by_mvmul(a, b, "HiFi2")).float().mean() < 2e-3
+    assert torch.equal(ours, ours.to(torch.bfloat16).float())  # every output a bfloat16
+
+
+def test_rounding_per_16_products_by_hand(real_ttnn):
+    """256 + 1 in the first 16 products and + 1 in the next 16: each MVMUL's 257 rounds to 256 (ties to even, a
+    bfloat16 ulp is 2 there), where one rounding per 32 would keep 258."""
+    a = torch.ones(1, 32)
+    b = torch.zeros(32, 1)
+    b[0, 0], b[1, 0], b[16, 0] = 256, 1, 1
+    for fidelity in ("LoFi", "HiFi2", "HiFi4"):
+        assert accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul).item() == 256
+        assert accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul, step=32).item() == 258
+    assert accumulate_matmul(a, b, Numerics("LoFi", False, True), torch.matmul).item() == 258  # float32 Dst
+
+
+def test_rounding_per_fidelity_phase_by_hand(real_ttnn):
+    """in1 = 1 + 2**-7 has a low part only HiFi2 and up multiply. Phase 0 sums 128 + 1 + 128 = 257 and rounds to
+    256; phase 1 adds 128 * 2**-7 = 1 and rounds to 256 again. Summed before rounding it would be 258."""
+    a = torch.tensor([[128.0, 1.0, 128.0]])
+    b = torch.tensor([[1.0], [1.0], [1.0078125]])
+    assert accumulate_matmul(a, b, Numerics("LoFi", False, False), torch.matmul).item() == 256
+    assert accumulate_matmul(a, b, Numerics("HiFi2", False, False), torch.matmul).item() == 256
+    assert accumulate_matmul(a, b, Numerics("HiFi4", False, False), torch.matmul).item() == 256
+    assert accumulate_matmul(a, b, Numerics("HiFi2", False, True), torch.matmul).item() == 258
+
+
+def _spill_case() -> tuple[torch.Tensor, torch.Tensor]:
+    """Output row 0: column 0 is 0.375 from K-tile 0 and 0.375 from K-tile 1; column 1 is 64, in the same 16-value
+    block-float block, so bfloat8_b steps by 1 there."""
+    a, b = torch.zeros(32, 64), torch.zeros(64, 32)
+    a[0, 0] = a[0, 32] = 1
+    b[0, 0] = b[32, 0] = 0.375
+    b[0, 1] = 64
+    return a, b
+
+
+@pytest.mark.parametrize("packer_l1_acc", [False, True])
+def test_spill_rounds_partial_sums_in_the_intermediate_format(real_ttnn, packer_l1_acc):
+    """Two K blocks (in0_block_w=1): a bfloat8_b output spills 0.375 beside 64 as 0, and the total is 0.375, where
+    one block keeps 0.75 (stored as bfloat8_b: 1). The packer's L1 accumulation spills in bfloat16 instead."""
+    from bertlib.emulator.numerics import KLoop, matmul_k_loop
+
+    a, b = _spill_case()
+    numerics = Numerics("LoFi", False, False, packer_l1_acc)
+    loop = matmul_k_loop(numerics, "2d", 1, 64, real_ttnn.bfloat8_b)
+    assert loop == KLoop(1, real_ttnn.bfloat16 if packer_l1_acc else real_ttnn.bfloat8_b, packer_l1_acc)
+    out = accumulate_matmul(a, b, numerics, torch.matmul, k_loop=loop)
+    assert out[0, :2].tolist() == [0.75 if packer_l1_acc else 0.375, 64]
+    one_block = accumulate_matmul(a, b, numerics, torch.matmul, k_loop=matmul_k_loop(numerics, "2d", 2, 64,
+                                                                                    real_ttnn.bfloat8_b))
+    assert one_block[0, :2].tolist() == [0.75, 64]
+    assert quantize(out, real_ttnn.bfloat8_b)[0, 0] == (1 if packer_l1_acc else 0)
+    fp32 = Numerics("LoFi", False, True)
+    assert matmul_k_loop(fp32, "2d", 1, 64, real_ttnn.bfloat8_b).interm == real_ttnn.float32  # no rounding
+    assert accumulate_matmul(a, b, fp32, torch.matmul, k_loop=matmul_k_loop(fp32, "2d", 1, 64,
+                                                                           real_ttnn.bfloat8_b))[0, 0] == 0.75
+
+
+def test_packer_l1_acc_needs_enough_blocks_per_factory(real_ttnn):
+    """tt-metal's factories turn the packer's L1 accumulation on from 2 K blocks (2-D multicast) or 3 (1-D, reuse;
+    2 for a 1-D with a fused bias); the multi-core program has no K blocks."""
+    from bertlib.emulator.numerics import matmul_k_loop
+
+    numerics = Numerics("LoFi", False, False, True)
+    assert matmul_k_loop(numerics, "2d", 1, 64, real_ttnn.bfloat16).l1_acc
+    assert not matmul_k_loop(numerics, "reuse", 1, 64, real_ttnn.bfloat16).l1_acc
+    assert matmul_k_loop(numerics, "reuse", 1, 96, real_ttnn.bfloat16).l1_acc
+    assert matmul_k_loop(numerics, "1d", 1, 64, real_ttnn.bfloat16, fused_bias=True).l1_acc
+    assert not matmul_k_loop(numerics, "multicore", None, 4096, real_ttnn.bfloat16).l1_acc
+    assert not matmul_k_loop(numerics, "2d", 2, 64, real_ttnn.bfloat16).l1_acc  # one block
 
 
 def _bfloat16_softmax_step_by_step(x, dim=-1, *, stable=True, scale=None, mask=None):

@@ -1,4 +1,5 @@
-"""The emulated matmul family beyond matmul/linear: addmm, and the output dtype a preallocated output sets."""
+"""The emulated matmul family beyond matmul/linear: addmm, and the output dtype a preallocated output sets; the K
+loop a card runs (blocks, spills in the intermediate format, the packer's L1 accumulation, the fused bias)."""
 
 import pytest
 import torch
@@ -84,3 +85,74 @@ def test_matmul_output_tensor_dtype_sets_the_accumulation(ttnn, make):
     a, b = make(torch.randn(64, 1024)), make(torch.randn(1024, 64))
     into = ttnn.matmul(a, b, optional_output_tensor=make(torch.zeros(64, 64), ttnn.float32))
     assert torch.equal(stored(ttnn, into), stored(ttnn, ttnn.matmul(a, b, dtype=ttnn.float32)))
+
+
+def _lofi(ttnn, packer_l1_acc=False, fp32=False):
+    return ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.LoFi, math_approx_mode=False,
+                                           fp32_dest_acc_en=fp32, packer_l1_acc=packer_l1_acc)
+
+
+def _one_core(ttnn, in0_block_w):
+    return ttnn.MatmulMultiCoreReuseMultiCastProgramConfig(
+        compute_with_storage_grid_size=ttnn.CoreCoord(1, 1), in0_block_w=in0_block_w, out_subblock_h=1,
+        out_subblock_w=1, per_core_M=1, per_core_N=1, transpose_mcast=False, fused_activation=None)
+
+
+def _spill_operands(make, ttnn):
+    """Output row 0: column 0 gets 0.375 from each of two K-tiles; column 1 is 64, in its block-float block."""
+    a, b = torch.zeros(32, 64), torch.zeros(64, 32)
+    a[0, 0] = a[0, 32] = 1
+    b[0, 0] = b[32, 0] = 0.375
+    b[0, 1] = 64
+    return make(a, ttnn.bfloat16), make(b, ttnn.bfloat16)
+
+
+@pytest.mark.parametrize("in0_block_w,packer_l1_acc,fp32,expected", [
+    (1, False, False, 0.0),  # block 0's 0.375 spills as bfloat8_b beside 64: 0; the total 0.375 stores as 0
+    (2, False, False, 1.0),  # one block: 0.75, stored as bfloat8_b beside 64: 1
+    (1, True, False, 1.0),  # the packer accumulates in L1 in bfloat16: 0.75
+    (1, False, True, 1.0),  # fp32 accumulation spills in float32
+])
+def test_linear_spills_partial_sums_between_k_blocks(ttnn, make, in0_block_w, packer_l1_acc, fp32, expected):
+    """tt-metal's matmul kernel packs the partial sums to L1 in the intermediate format between in0_block_w blocks
+    (the output dtype without packer_l1_acc or fp32 accumulation), and reloads them."""
+    a, b = _spill_operands(make, ttnn)
+    out = ttnn.linear(a, b, dtype=ttnn.bfloat8_b, program_config=_one_core(ttnn, in0_block_w),
+                      compute_kernel_config=_lofi(ttnn, packer_l1_acc, fp32))
+    assert stored(ttnn, out)[0, :2].tolist() == [expected, 64]
+
+
+def test_fused_bias_adds_to_the_sum_in_the_intermediate_format(ttnn, make):
+    """With a fused bias the last block also goes to L1 in the intermediate format (bfloat8_b here) before the
+    bias add reads it: the sum's 0.375 beside 64 becomes 0, plus the bias's 0.375 is 0.375, stored as 0."""
+    a, b = _spill_operands(make, ttnn)
+    b = make(stored(ttnn, b).index_fill(0, torch.tensor([32]), 0), ttnn.bfloat16)  # K-tile 1 adds nothing
+    bias = make(torch.tensor([[0.375] + [0.0] * 31]), ttnn.bfloat16)
+    for fp32, expected in ((False, 0.0), (True, 1.0)):  # float32 partials keep 0.375: 0.75, stored as 1
+        out = ttnn.linear(a, b, bias=bias, dtype=ttnn.bfloat8_b, program_config=_one_core(ttnn, 2),
+                          compute_kernel_config=_lofi(ttnn, fp32=fp32))
+        assert stored(ttnn, out)[0, :2].tolist() == [expected, 64]
+
+
+@pytest.mark.parametrize("a_shape,b_shape,grid,dram,expected", [
+    # with a core grid (create_matmul_program_config): 2-D, K per block the largest of 4..1 dividing Kt
+    ((8, 384, 384), (384, 1152), (8, 8), True, ("2d", 4)),
+    ((8, 384, 1536), (1536, 384), (8, 8), False, ("2d", 4)),
+    ((8, 384, 1024), (1024, 4096), (8, 8), False, ("2d", 4)),
+    ((8, 12, 384, 32), (8, 12, 32, 384), (8, 8), False, ("reuse", 1)),  # a batched B: one K-tile per block
+    ((8, 12, 384, 384), (8, 12, 384, 32), (8, 8), False, ("reuse", 1)),
+    ((32, 4096), (4096, 64), (8, 8), False, ("1d", 2)),  # narrow: the 1-D systolic array, ceil(Kt / cores)
+    # without (create_simple_matmul_program_config)
+    ((8, 384, 384), (384, 1152), None, True, ("1d", 2)),  # one row of 16x16-tile blocks
+    ((8, 384, 1536), (1536, 384), None, True, ("2d", 6)),  # all in DRAM: Kt / grid x
+    ((8, 384, 1536), (1536, 384), None, False, ("multicore", None)),  # one block, in L1: all of K in Dst
+    ((8, 12, 384, 384), (8, 12, 384, 32), None, True, ("1d", 2)),  # tall
+    ((8, 12, 384, 32), (8, 12, 32, 384), None, True, ("2d", 1)),
+    ((8, 12, 384, 32), (8, 12, 32, 384), None, False, ("multicore", None)),
+])
+def test_k_blocks_ttnn_picks_without_a_program_config(ttnn, a_shape, b_shape, grid, dram, expected):
+    """tt-metal ``device/config/matmul_program_config.cpp`` on Wormhole's 8x8 grid, for BERT's shapes."""
+    from bertlib.emulator.program_configs import matmul_k_blocks
+
+    memory = ttnn.DRAM_MEMORY_CONFIG if dram else ttnn.L1_MEMORY_CONFIG
+    assert matmul_k_blocks(None, a_shape, b_shape, (memory,) * 3, grid, (8, 8)) == expected

@@ -161,14 +161,16 @@ class Numerics:
     math_fidelity: str = "HiFi4"
     math_approx_mode: bool = False
     fp32_dest_acc_en: bool = True
+    packer_l1_acc: bool = False
 
     @classmethod
-    def resolve(cls, config: Any, *, fidelity: str, approx: bool, fp32: bool) -> Numerics:
+    def resolve(cls, config: Any, *, fidelity: str, approx: bool, fp32: bool, l1_acc: bool = False) -> Numerics:
         """Read a ttnn compute-kernel config, falling back to an op's defaults where it gives none."""
         if config is None:
-            return cls(fidelity, approx, fp32)
+            return cls(fidelity, approx, fp32, l1_acc)
         name = str(config.math_fidelity).split(".")[-1]
-        return cls(name, bool(config.math_approx_mode), bool(config.fp32_dest_acc_en))
+        return cls(name, bool(config.math_approx_mode), bool(config.fp32_dest_acc_en),
+                   bool(getattr(config, "packer_l1_acc", False)))
 
 
 def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -217,28 +219,135 @@ def _batched(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     return a3, b3, (*batch, a.shape[-2], b.shape[-1])
 
 
-def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, golden: Golden, *,
-                      step: int = TILE) -> torch.Tensor:
-    """a @ b at the config's fidelity; without fp32 accumulation the sum is rounded to bf16 per K-tile
-    (``step`` products per rounding: ``bench.accumulation_granularity`` times the hardware's 16).
+# ------------------------------------------------------------------------------ the matmul's K loop
+@dataclass(frozen=True)
+class KLoop:
+    """How a matmul's K loop runs on the card (tt-metal ``bmm_large_block_zm_fused_bias_activation.cpp``): in
+    blocks of ``block_tiles`` K-tiles (``in0_block_w``; None: all of K in one). Between blocks the packer writes
+    the partial sums to L1 in ``interm`` (the program's ``interm0`` format) and the next block reloads them;
+    with ``l1_acc`` (``packer_l1_acc``) each block starts from zero and the packer adds it into L1, the last
+    block reloading that sum. A ``fused_bias`` reads the finished sum from L1, in ``interm``, never reloaded."""
 
-    With bf16 accumulation each K-tile's product (the golden's ``a @ b`` on that slice) is added into
-    the running float32 sum by ``torch.baddbmm``, which fuses the add, then the sum is rounded to
-    bfloat16 in place (``kernels.round_to_bfloat16_``, one pass over memory).
+    block_tiles: int | None
+    interm: Any
+    l1_acc: bool = False
+    fused_bias: bool = False
+
+
+#: The matmul program config kinds (``program_configs.matmul_k_blocks``), by how their program factory turns on the packer's L1 accumulation: the smallest
+#: number of K blocks it needs (tt-metal ``device/factory/*_program_factory.cpp``, ``packer_l1_acc_en``).
+L1_ACC_MIN_BLOCKS = {"2d": 2, "1d": 3, "reuse": 3, "multicore": None}
+
+
+def matmul_k_loop(numerics: Numerics, kind: str, in0_block_w: int | None, k: int, output_dtype: Any, *,
+                  fused_bias: bool = False) -> KLoop:
+    """A matmul's ``KLoop`` for a program config of ``kind`` (``program_configs.matmul_k_blocks``). The packer
+    accumulates in L1 where the config asks for it and the factory has enough K blocks
+    (``program_configs.L1_ACC_MIN_BLOCKS``; a 1-D config with a fused bias needs two); ``interm`` is the
+    factories' ``interm0_data_format``: float32 with ``fp32_dest_acc_en``, else bfloat16 where the packer
+    accumulates in L1, else the output dtype."""
+    blocks = 1 if in0_block_w is None else -(-k // (in0_block_w * TILE))
+    least = 2 if kind == "1d" and fused_bias else L1_ACC_MIN_BLOCKS[kind]
+    l1_acc = numerics.packer_l1_acc and least is not None and blocks >= least
+    interm = ttnn.float32 if numerics.fp32_dest_acc_en else ttnn.bfloat16 if l1_acc else output_dtype
+    return KLoop(in0_block_w, interm, l1_acc, fused_bias)
+
+
+#: Products one ``MVMUL`` adds into the destination register: the matrix unit takes 16 of K per instruction
+#: (tt-isa-documentation ``WormholeB0/TensixTile/TensixCoprocessor/MVMUL.md``), so a 32-wide K-tile is two.
+MVMUL_K = 16
+
+
+def _phase_parts(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The (in0, in1) operand parts of each fidelity phase, in the order the FPU runs them (phase bit 0 picks
+    SrcA's high or low part, bit 1 SrcB's; ``llk_math_matmul.h`` loops the phases outermost), as bfloat16
+    where both operands are bfloat16 values (each part is one too), else float32."""
+    if fidelity not in FIDELITY_PHASES:
+        raise ValueError(f"unknown math fidelity {fidelity!r}; use one of {list(FIDELITY_PHASES)}")
+    phases = FIDELITY_PHASES[fidelity]
+    a_hi, a_lo = _split(a, SRCB_HIGH_BITS, low=phases > 2)
+    b_hi, b_lo = _cached_split(b, low=phases > 1)
+    parts = [(a_hi, b_hi), (a_hi, b_lo), (a_lo, b_hi), (a_lo, b_lo)][:phases]
+    if any(p.dtype != q.dtype for p, q in parts):
+        parts = [(p.to(torch.float32), q.to(torch.float32)) for p, q in parts]
+    return parts
+
+
+SRCA_HIGH_BITS, SRCB_HIGH_BITS = 5, 7  # mantissa bits (hidden bit included) one phase multiplies
+
+
+def _split(x: torch.Tensor, high_bits: int, *, low: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``x``'s high ``high_bits`` mantissa bits (truncated) and, if ``low``, the rest: bfloat16 where ``x`` holds
+    bfloat16 values, else float32."""
+    if x.dtype == torch.float32 and torch.equal(x, x.to(torch.bfloat16).to(torch.float32)):
+        x = x.to(torch.bfloat16)
+    if x.dtype == torch.bfloat16:
+        high = (x.view(torch.int16) & ~((1 << (8 - high_bits)) - 1)).view(torch.bfloat16)
+    else:
+        high = truncate_mantissa(x, high_bits)
+    return high, (x.to(high.dtype) - high if low else None)  # exact: the low bits are a bfloat16 of their own
+
+
+def _cached_split(b: torch.Tensor, *, low: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``_split`` of in1 (SrcA), kept on ``b`` while ``b`` is unchanged (torch's version counter): a weight is
+    split once, not at every call."""
+    cached = getattr(b, "_srca_parts", None)
+    if cached is None or cached[0] != b._version or (low and cached[1][1] is None):
+        cached = (b._version, _split(b, SRCA_HIGH_BITS, low=low))
+        b._srca_parts = cached
+    return cached[1]
+
+
+def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, golden: Golden, *,
+                      k_loop: KLoop | None = None, step: int = MVMUL_K) -> torch.Tensor:
+    """a @ b as the FPU accumulates it at the config's fidelity, float32 out; with ``k_loop.fused_bias``, the
+    sum as the fused bias add reads it (in ``k_loop.interm``).
+
+    With ``fp32_dest_acc_en`` the phases' products are summed in float32 (the partials' format is float32 too,
+    so spills round nothing). Without it the destination register holds bfloat16 and each ``MVMUL`` rounds
+    ``Dst + 16 products`` to bfloat16 (``step`` products), once per fidelity phase, the phases outermost within
+    a K-tile: K-tile 0's phase 0 on products 0-15 then 16-31, its phase 1 on the same products, ..., then
+    K-tile 1. Where both operands hold bfloat16 values each step is one bfloat16 ``baddbmm`` (float32 sums and
+    one rounding of its output: the step's model, at bfloat16 GEMM speed), else a float32 one and a rounding.
     """
-    pairs = fidelity_operands(a, b, numerics.math_fidelity)  # the operands are split once, not per K-tile
-    k = a.shape[-1]
-    if numerics.fp32_dest_acc_en or k <= step:
-        return _products(pairs, golden)
-    pairs3 = [_batched(p, q) for p, q in pairs]
-    shape = pairs3[0][2]
-    total = None
-    for start in range(0, k, step):
-        for p, q, _ in pairs3:
-            p_k, q_k = p[..., start : start + step], q[..., start : start + step, :]
-            total = torch.bmm(p_k, q_k) if total is None else torch.baddbmm(total, p_k, q_k, out=total)
-        round_to_bfloat16_(total)
-    return total.reshape(shape)
+    if numerics.fp32_dest_acc_en:
+        return _products(fidelity_operands(a, b, numerics.math_fidelity), golden)
+    parts = [_batched(p, q) for p, q in _phase_parts(a, b, numerics.math_fidelity)]
+    shape, k = parts[0][2], a.shape[-1]
+    loop = k_loop or KLoop(None, None)
+    width = k if loop.block_tiles is None else loop.block_tiles * TILE
+    starts = range(0, k, width)
+    dst = l1 = None
+    for n, start in enumerate(starts):
+        last = n == len(starts) - 1
+        if loop.l1_acc:
+            dst = l1 if last and not loop.fused_bias else None
+        for tile in range(start, min(start + width, k), TILE):
+            for p, q, _ in parts:
+                for s in range(tile, min(tile + TILE, start + width, k), step):
+                    dst = _mvmul(dst, p[..., s : s + step], q[..., s : s + step, :])
+        if loop.l1_acc and not (last and not loop.fused_bias):
+            l1 = dst if l1 is None else _stored(l1 + dst, loop.interm)
+        elif not last or loop.fused_bias:
+            dst = _stored(dst, loop.interm)
+    out = l1 if loop.l1_acc and loop.fused_bias else dst
+    return out.to(torch.float32).reshape(shape)
+
+
+def _mvmul(dst: torch.Tensor | None, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """``Dst + p @ q``, rounded to bfloat16 (kept in ``p``'s dtype), into ``dst``."""
+    if dst is None:
+        dst = torch.bmm(p, q)
+    else:
+        torch.baddbmm(dst, p, q, out=dst)
+    return dst if dst.dtype == torch.bfloat16 else round_to_bfloat16_(dst)
+
+
+def _stored(values: torch.Tensor, dtype: Any) -> torch.Tensor:
+    """``values`` as L1 holds them in ``dtype``, kept in their torch dtype."""
+    if dtype == ttnn.bfloat16 and values.dtype == torch.bfloat16:
+        return values
+    return quantize(values, dtype).to(values.dtype)
 
 
 # ------------------------------------------------------------------------------ rules of the ops' math
@@ -246,7 +355,7 @@ def matmul_numerics(config: Any, *, user_grid: bool, program_config: Any, block_
                     float32_output: bool) -> Numerics:
     """A matmul's numerics: its compute-kernel config, or the defaults in this module's docstring."""
     fidelity = "HiFi2" if not (user_grid or program_config is not None or block_float_inputs) else "LoFi"
-    return Numerics.resolve(config, fidelity=fidelity, approx=False, fp32=float32_output)
+    return Numerics.resolve(config, fidelity=fidelity, approx=False, fp32=float32_output, l1_acc=not float32_output)
 
 
 #: LayerNorm's and softmax's defaults (see the module docstring).

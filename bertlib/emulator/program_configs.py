@@ -305,3 +305,63 @@ def matmul_work(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
     if isinstance(config, ttnn.MatmulMultiCoreReuseProgramConfig):
         return blocks_m * blocks_n, None
     return blocks_m * blocks_n, (blocks_m, blocks_n)
+
+
+# ------------------------------------------------------------------------------ the matmul's K blocks
+_KINDS = {ttnn.MatmulMultiCoreReuseMultiCastProgramConfig: "2d", ttnn.MatmulMultiCoreReuseMultiCast1DProgramConfig: "1d",
+          ttnn.MatmulMultiCoreReuseProgramConfig: "reuse"}
+PER_CORE_FACTOR = 16  # get_per_core_factor's first try, which fits while L1 is mostly free
+
+
+def matmul_k_blocks(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], memories: tuple[Any, Any, Any],
+                    user_grid: tuple[int, int] | None, chip_grid: tuple[int, int]) -> tuple[str, int | None]:
+    """The program config kind and the ``in0_block_w`` (K-tiles per block; None: all of K in one) a matmul runs
+    with: its program config's, or the one ttnn picks without one (tt-metal
+    ``device/config/matmul_program_config.cpp``: ``create_matmul_program_config`` for a user core grid,
+    ``create_simple_matmul_program_config`` without). The L1 estimate that may shrink those choices is taken as
+    fitting (``PER_CORE_FACTOR``)."""
+    if config is not None:
+        return _KINDS.get(type(config), "2d"), config.in0_block_w
+    a_pad, b_pad = padded(a_shape, ttnn.TILE_LAYOUT), padded(b_shape, ttnn.TILE_LAYOUT)
+    mt, kt, nt = a_pad[-2] // TILE, a_pad[-1] // TILE, b_pad[-1] // TILE
+    a_memory, b_memory, out_memory = memories
+    if is_sharded(a_memory) and a_memory.shard_spec is not None:  # get_matmul_program_config: the shard's width
+        if a_memory.memory_layout == ttnn.TensorMemoryLayout.HEIGHT_SHARDED:
+            return "1d", kt
+        return ("2d" if a_memory.memory_layout == ttnn.TensorMemoryLayout.BLOCK_SHARDED else "1d",
+                math.gcd(_shard_tiles(a_memory)[1], kt))
+    if user_grid is not None:
+        if math.prod(b_pad[:-2]) > 1:
+            return "reuse", 1  # "TODO(arakhmati): Can it be more than 1"
+        height, width = math.prod(a_pad[:-1]), b_pad[-1]
+        if _narrow(height, width, False) or min(a_pad[-1], a_pad[-2], b_pad[-1]) <= TILE:
+            per_core = -(-kt // (user_grid[0] * user_grid[1]))  # the 1-D systolic array's K per core
+            return "1d", next(w for w in range(per_core, 0, -1) if kt % w == 0)
+        return "2d", next(w for w in (4, 3, 2, 1) if kt % w == 0)
+    return _simple_k_blocks(mt, kt, nt, a_pad[-2], b_pad[-1], memories, chip_grid)
+
+
+def _narrow(height: int, width: int, all_dram: bool) -> bool:
+    """tt-metal ``is_narrow_shape``: one side more than 8 times the other, or (all in DRAM) within a tile."""
+    return max(height, width) // min(height, width) > 8 or (all_dram and min(height, width) <= TILE)
+
+
+def _simple_k_blocks(mt: int, kt: int, nt: int, height: int, width: int, memories: tuple[Any, Any, Any],
+                     chip_grid: tuple[int, int]) -> tuple[str, int | None]:
+    """``create_simple_matmul_program_config``'s choice (a matmul without core grid or program config)."""
+    grid_y, grid_x = chip_grid
+    interleaved = not any(is_sharded(m) for m in memories)
+    all_dram = all(m.buffer_type == ttnn.BufferType.DRAM for m in memories)
+    narrow = interleaved and _narrow(height, width, all_dram)
+    blocks_y, blocks_x = -(-mt // PER_CORE_FACTOR), -(-nt // PER_CORE_FACTOR)
+    block_w = 1 if (is_sharded(memories[2]) or blocks_y > 1 or blocks_x > 1) and kt % 2 else 2
+    if not (interleaved and all_dram) and not (blocks_x * blocks_y <= grid_x * grid_y and kt % block_w == 0):
+        return "multicore", None
+    spread = (blocks_y, blocks_x) != (1, 1) and blocks_y <= grid_y and blocks_x <= grid_x
+    if narrow or (spread and 1 in (blocks_y, blocks_x)):  # get_mcast_1d_config
+        return "1d", 2 if kt % 2 == 0 else 1
+    if interleaved and all_dram:
+        return "2d", kt // grid_x if kt % grid_x == 0 else 1
+    if spread:
+        return "2d", block_w
+    return "multicore", None

@@ -37,7 +37,7 @@ def make_compute_kernel_config(ttnn: Any, precision: PrecisionConfig, fidelity: 
         math_fidelity=getattr(ttnn.MathFidelity, fidelity or precision.math_fidelity),
         math_approx_mode=precision.math_approx_mode,
         fp32_dest_acc_en=precision.fp32_dest_acc_en,
-        packer_l1_acc=False,
+        packer_l1_acc=True,  # ttnn's own default for a matmul without a float32 output (create_matmul_attributes)
     )
 
 

@@ -17,7 +17,9 @@ from bertlib.emulator.numerics import (
     accumulate_matmul,
     activation_name,
     apply_activation,
+    matmul_k_loop,
     matmul_numerics,
+    round_bf16,
     store,
 )
 from bertlib.emulator.op_registry import op
@@ -124,6 +126,10 @@ def _matmul_like(
     fused_bias = None if bias_after else bias
     fused_act = None if activation_after else act
     flops = 2.0 * math.prod(shape) * a_shape[-1]
+    kind, in0_block_w = program_configs.matmul_k_blocks(chosen, tuple(a_shape), tuple(b_shape),
+                                                        (a.mem_config, b.mem_config, out_memory), grid,
+                                                        a.on_device.chip.grid)
+    k_loop = matmul_k_loop(numerics, kind, in0_block_w, a_shape[-1], out_dtype, fused_bias=fused_bias is not None)
 
     def compute() -> torch.Tensor:
         exact = numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en
@@ -136,9 +142,10 @@ def _matmul_like(
         if exact:
             out = golden(ttnn.linear)(x, w, bias=bias_values)
         else:
-            out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q))
-            if bias_values is not None:
+            out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q), k_loop=k_loop)
+            if bias_values is not None:  # added to the sum as L1 holds it, in the destination register's format
                 out = out + bias_values
+                out = out if numerics.fp32_dest_acc_en else round_bf16(out)
         return apply_activation(out, fused_act, numerics.math_approx_mode)
 
     inputs = [a, b] + ([fused_bias] if fused_bias is not None else [])
