@@ -84,8 +84,9 @@ def where_time_goes(model: str, precision: str, *, batch: int = 8, seq: int = 38
 
 def accumulation_granularity(shapes: dict[str, tuple[int, int, int]] | None = None, *,
                              repeats: int = 3) -> list[dict]:
-    """One LoFi matmul with bfloat16 accumulation per shape (M, K, N), rounded per K-tile of 32 products (the
-    emulator's model) and per 16 (the hardware's ``MVMUL``): host seconds each, and how many outputs differ."""
+    """One LoFi matmul with bfloat16 accumulation per shape (M, K, N), rounded per 16 products (the hardware's
+    ``MVMUL``, the emulator's model) and per K-tile of 32 (a coarser model): host seconds each, and how many
+    outputs differ."""
     shapes = shapes or {"bert-large FF1": (3072, 1024, 4096), "minilm FF2": (3072, 1536, 384)}
     numerics = Numerics("LoFi", False, False)
     rows = []

@@ -58,12 +58,13 @@ MISTAKE_DISTANCE = 0.05  # a failed answer this close (relative L2) to a typical
 ULPS = {
     "embeddings": 8,  # (3.6: another order of the three sums; HuggingFace's float32: 3.9)
     "split": 0,  # data movement: exactly the values
-    "scores": 16,  # (6.4: the default HiFi2 with bfloat16 accumulation, the query scaled before the matmul)
+    "scores": 16,  # (7.4: the default HiFi2 with bfloat16 accumulation, the query scaled before the matmul)
     "probs": 16,  # (9.0: scale, mask and ttnn.softmax as separate ops; the scalar reaches the card as a bfloat16)
-    "feedforward": 32,  # (11.0: both linears at the default HiFi2, bfloat16 accumulation)
-    "qa_head": 8,  # (2.2: the default HiFi2, the bias added in torch)
+    "feedforward": 32,  # (9.1: both linears at the default HiFi2, bfloat16 accumulation)
+    "qa_head": 8,  # (2.8: the default HiFi2, the bias added in torch)
     "ff1_weight": 32,  # (21.8: bfloat8_b's own rounding; in roundings of the dtype's 2**-(mantissa bits + 1))
-    "ff1_program_config": 24,  # (11.9: the approximate GELU, bfloat8_b output)
+    "ff1_program_config": 52,  # (26.1: in0_block_w 2 against 4, the packer summing each block into L1 in bfloat16;
+    #                             the bfloat8_b output moves a value near 0 by one step of its 16-value block)
 }
 
 

@@ -40,12 +40,24 @@ Math fidelity (the Tensix matrix engine, FPU)
 Accumulation
     With ``fp32_dest_acc_en`` the destination registers hold float32 and a matmul accumulates in
     float32. Without it they hold bfloat16 and every ``MVMUL`` rounds ``Dst + product`` to bfloat16
-    (round to nearest even; same ISA documentation). The hardware does that per 16 products and per
-    fidelity phase (the ISA's ``MVMUL`` takes 16 of K; ``Dst.md`` runs the phase loop outermost); we
-    round the running sum once per K-tile of 32 products, all phases summed first, a coarser model that
-    keeps the emulator fast: rounding per 16 takes 1.4 to 1.6 times as long per matmul and changes most
-    outputs by a bfloat16 ulp (``python -m bertlib bench --granularity``). Element-wise ops and
-    normalisations without fp32 accumulation keep their intermediates in bfloat16 too.
+    (round to nearest even; tt-isa-documentation ``WormholeB0/TensixTile/TensixCoprocessor/MVMUL.md`` and
+    ``Dst.md``). One ``MVMUL`` takes 16 of K, and each fidelity phase is its own pass: tt-llk's
+    ``llk_math_matmul.h`` (``matmul_configure_mop``) runs the phases outermost within each K-tile. So the
+    emulator rounds ``Dst + 16 products`` once per 16 products and per phase: K-tile 0's phase 0 on
+    products 0-15, then 16-31, its phase 1 on the same products, ..., then K-tile 1
+    (``accumulate_matmul``; ``tests/test_numerics.py`` checks it against that loop written out, and on
+    hand-checkable cases: 256 + 1 | + 1 stays 256 per 16 where one rounding per 32 gives 258).
+
+    The K loop runs in blocks of ``in0_block_w`` K-tiles (the program config's, or the one ttnn picks:
+    ``program_configs.matmul_k_blocks``). Between blocks tt-metal's matmul kernel
+    (``bmm_large_block_zm_fused_bias_activation.cpp``) packs the partial sums to L1 in the intermediate
+    format and reloads them: float32 with ``fp32_dest_acc_en``, else bfloat16 with the packer's L1
+    accumulation (``packer_l1_acc``, ttnn's default for a matmul whose output is not float32; each block
+    then starts from zero and the packer adds it into L1), else the output dtype, so a bfloat8_b output
+    rounds its running sum to bfloat8_b at every spill (``KLoop``). A fused bias reads the sum from L1 in
+    that format and adds in the destination register. Element-wise ops and normalisations without fp32
+    accumulation keep their intermediates in bfloat16 too. conv2d rounds per 16 products and phase, its K in
+    one block; reductions round per tile of 32 (``ops/reduction.py``).
 
 Approximate math (``math_approx_mode``)
     The SFPU's fast exp and GELU: we model fast exp as exp rounded to bfloat16 before it is summed,

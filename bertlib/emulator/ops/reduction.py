@@ -16,8 +16,7 @@ Numerics of sum, mean, max and min (the emulator's model of a card's reduce kern
 - a reduction runs as passes of the reduce kernel, as tt-metal decomposes it: bfloat16/bfloat8_b sums first
   reduce the batch dims together (``fast_reduce_nc``), then W and H; other reductions reduce one dim at a time,
   the last first; a dim pair (-2, -1) runs W then H. Each pass accumulates in the destination register: in
-  float32 with ``fp32_dest_acc_en``, else in bfloat16, the running sum rounded after each tile of 32 (the
-  granularity ``numerics.accumulate_matmul`` uses). Each pass packs its result to the output dtype, except
+  float32 with ``fp32_dest_acc_en``, else in bfloat16, the running sum rounded after each tile of 32. Each pass packs its result to the output dtype, except
   where tt-metal keeps float32 between passes: a multi-dim bfloat16 sum (its "precision chain") and the W pass
   of a bfloat16 (-2, -1) sum with float32 accumulation.
 - sum and mean multiply each value by a scaler on the matrix engine: the value (srcA) times the scaler rounded to
