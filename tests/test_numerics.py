@@ -117,6 +117,11 @@ def fidelity_matmul(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> torch.Te
     return accumulate_matmul(a, b, Numerics(fidelity, False, True), torch.matmul)
 
 
+def bf16_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, **kwargs) -> torch.Tensor:
+    """``accumulate_matmul`` as float32 (it returns bfloat16 values as ``torch.bfloat16``)."""
+    return accumulate_matmul(a, b, numerics, torch.matmul, **kwargs).float()
+
+
 def _fidelity_errors() -> dict:
     torch.manual_seed(0)
     a = quantize(torch.randn(64, 384), __import__("ttnn").bfloat16)
@@ -141,8 +146,8 @@ def test_bf16_accumulation_loses_precision(real_ttnn):
     a = quantize(torch.randn(16, 1024), real_ttnn.bfloat16)
     b = quantize(torch.randn(1024, 16), real_ttnn.bfloat16)
     exact = a.double() @ b.double()
-    fp32 = accumulate_matmul(a, b, Numerics("HiFi4", False, True), torch.matmul)
-    bf16 = accumulate_matmul(a, b, Numerics("HiFi4", False, False), torch.matmul)
+    fp32 = bf16_matmul(a, b, Numerics("HiFi4", False, True))
+    bf16 = bf16_matmul(a, b, Numerics("HiFi4", False, False))
     assert (bf16.double() - exact).abs().mean() > 10 * (fp32.double() - exact).abs().mean()
 
 
@@ -174,7 +179,7 @@ def test_bf16_accumulation_rounds_after_every_mvmul_and_phase(real_ttnn, fidelit
     torch.manual_seed(3)
     a = torch.randn(shapes[0]).to(torch.bfloat16).to(stored)
     b = torch.randn(shapes[1]).to(torch.bfloat16).to(stored)
-    assert torch.equal(accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul),
+    assert torch.equal(bf16_matmul(a, b, Numerics(fidelity, False, False)),
                        _mvmul_by_mvmul(a, b, fidelity))
 
 
@@ -183,7 +188,7 @@ def test_bf16_accumulation_of_float32_operands_rounds_per_mvmul(real_ttnn):
     can round differently from float64's, so a few outputs in a thousand may differ by an ulp)."""
     torch.manual_seed(4)
     a, b = torch.randn(3, 64, 128), torch.randn(128, 96)
-    ours = accumulate_matmul(a, b, Numerics("HiFi2", False, False), torch.matmul)
+    ours = bf16_matmul(a, b, Numerics("HiFi2", False, False))
     assert (ours != _mvmul_by_mvmul(a, b, "HiFi2")).float().mean() < 2e-3
     assert torch.equal(ours, ours.to(torch.bfloat16).float())  # every output a bfloat16
 
@@ -195,9 +200,9 @@ def test_rounding_per_16_products_by_hand(real_ttnn):
     b = torch.zeros(32, 1)
     b[0, 0], b[1, 0], b[16, 0] = 256, 1, 1
     for fidelity in ("LoFi", "HiFi2", "HiFi4"):
-        assert accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul).item() == 256
-        assert accumulate_matmul(a, b, Numerics(fidelity, False, False), torch.matmul, step=32).item() == 258
-    assert accumulate_matmul(a, b, Numerics("LoFi", False, True), torch.matmul).item() == 258  # float32 Dst
+        assert bf16_matmul(a, b, Numerics(fidelity, False, False)).item() == 256
+        assert bf16_matmul(a, b, Numerics(fidelity, False, False), step=32).item() == 258
+    assert bf16_matmul(a, b, Numerics("LoFi", False, True)).item() == 258  # float32 Dst
 
 
 def test_rounding_per_fidelity_phase_by_hand(real_ttnn):
@@ -205,10 +210,10 @@ def test_rounding_per_fidelity_phase_by_hand(real_ttnn):
     256; phase 1 adds 128 * 2**-7 = 1 and rounds to 256 again. Summed before rounding it would be 258."""
     a = torch.tensor([[128.0, 1.0, 128.0]])
     b = torch.tensor([[1.0], [1.0], [1.0078125]])
-    assert accumulate_matmul(a, b, Numerics("LoFi", False, False), torch.matmul).item() == 256
-    assert accumulate_matmul(a, b, Numerics("HiFi2", False, False), torch.matmul).item() == 256
-    assert accumulate_matmul(a, b, Numerics("HiFi4", False, False), torch.matmul).item() == 256
-    assert accumulate_matmul(a, b, Numerics("HiFi2", False, True), torch.matmul).item() == 258
+    assert bf16_matmul(a, b, Numerics("LoFi", False, False)).item() == 256
+    assert bf16_matmul(a, b, Numerics("HiFi2", False, False)).item() == 256
+    assert bf16_matmul(a, b, Numerics("HiFi4", False, False)).item() == 256
+    assert bf16_matmul(a, b, Numerics("HiFi2", False, True)).item() == 258
 
 
 def _spill_case() -> tuple[torch.Tensor, torch.Tensor]:
@@ -231,15 +236,15 @@ def test_spill_rounds_partial_sums_in_the_intermediate_format(real_ttnn, packer_
     numerics = Numerics("LoFi", False, False, packer_l1_acc)
     loop = matmul_k_loop(numerics, "2d", 1, 64, real_ttnn.bfloat8_b)
     assert loop == KLoop(1, real_ttnn.bfloat16 if packer_l1_acc else real_ttnn.bfloat8_b, packer_l1_acc)
-    out = accumulate_matmul(a, b, numerics, torch.matmul, k_loop=loop)
+    out = bf16_matmul(a, b, numerics, k_loop=loop)
     assert out[0, :2].tolist() == [0.75 if packer_l1_acc else 0.375, 64]
-    one_block = accumulate_matmul(a, b, numerics, torch.matmul, k_loop=matmul_k_loop(numerics, "2d", 2, 64,
+    one_block = bf16_matmul(a, b, numerics, k_loop=matmul_k_loop(numerics, "2d", 2, 64,
                                                                                     real_ttnn.bfloat8_b))
     assert one_block[0, :2].tolist() == [0.75, 64]
     assert quantize(out, real_ttnn.bfloat8_b)[0, 0] == (1 if packer_l1_acc else 0)
     fp32 = Numerics("LoFi", False, True)
     assert matmul_k_loop(fp32, "2d", 1, 64, real_ttnn.bfloat8_b).interm == real_ttnn.float32  # no rounding
-    assert accumulate_matmul(a, b, fp32, torch.matmul, k_loop=matmul_k_loop(fp32, "2d", 1, 64,
+    assert bf16_matmul(a, b, fp32, k_loop=matmul_k_loop(fp32, "2d", 1, 64,
                                                                            real_ttnn.bfloat8_b))[0, 0] == 0.75
 
 

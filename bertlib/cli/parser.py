@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--where", action="store_true", help="instead: host seconds per op group of one forward pass")
     bench.add_argument("--granularity", action="store_true",
-                       help="instead: one matmul's bf16 accumulation rounded per 32 products (the model) and per 16")
+                       help="instead: one matmul's bf16 accumulation rounded per 16 products (the model) and per 32")
     bench.set_defaults(func=cmd_bench)
 
     profile = sub.add_parser("profile", help=cmd_profile.__doc__)

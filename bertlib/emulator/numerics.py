@@ -288,11 +288,17 @@ def _phase_parts(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[
 SRCA_HIGH_BITS, SRCB_HIGH_BITS = 5, 7  # mantissa bits (hidden bit included) one phase multiplies
 
 
+def _as_bfloat16(x: torch.Tensor) -> torch.Tensor:
+    """``x`` as ``torch.bfloat16`` where it holds bfloat16 values (block floats do), else unchanged."""
+    if x.dtype == torch.float32 and torch.equal(x, converted := x.to(torch.bfloat16)):
+        return converted
+    return x
+
+
 def _split(x: torch.Tensor, high_bits: int, *, low: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``x``'s high ``high_bits`` mantissa bits (truncated) and, if ``low``, the rest: bfloat16 where ``x`` holds
     bfloat16 values, else float32."""
-    if x.dtype == torch.float32 and torch.equal(x, x.to(torch.bfloat16).to(torch.float32)):
-        x = x.to(torch.bfloat16)
+    x = _as_bfloat16(x)
     if x.dtype == torch.bfloat16:
         high = (x.view(torch.int16) & ~((1 << (8 - high_bits)) - 1)).view(torch.bfloat16)
     else:
@@ -312,8 +318,9 @@ def _cached_split(b: torch.Tensor, *, low: bool) -> tuple[torch.Tensor, torch.Te
 
 def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, golden: Golden, *,
                       k_loop: KLoop | None = None, step: int = MVMUL_K) -> torch.Tensor:
-    """a @ b as the FPU accumulates it at the config's fidelity, float32 out; with ``k_loop.fused_bias``, the
-    sum as the fused bias add reads it (in ``k_loop.interm``).
+    """a @ b as the FPU accumulates it at the config's fidelity, as the destination register holds it (bfloat16
+    values as ``torch.bfloat16`` where they were summed so, else float32); with ``k_loop.fused_bias``, the sum
+    as the fused bias add reads it (in ``k_loop.interm``).
 
     With ``fp32_dest_acc_en`` the phases' products are summed in float32 (the partials' format is float32 too,
     so spills round nothing). Without it the destination register holds bfloat16 and each ``MVMUL`` rounds
@@ -343,7 +350,24 @@ def accumulate_matmul(a: torch.Tensor, b: torch.Tensor, numerics: Numerics, gold
         elif not last or loop.fused_bias:
             dst = _stored(dst, loop.interm)
     out = l1 if loop.l1_acc and loop.fused_bias else dst
-    return out.to(torch.float32).reshape(shape)
+    return out.reshape(shape)
+
+
+def exact_matmul(a: torch.Tensor, b: torch.Tensor, bias: torch.Tensor | None, golden_linear: Callable[..., torch.Tensor],
+                 *, bfloat16_out: bool) -> torch.Tensor:
+    """HiFi4 with fp32 accumulation: the float32 sum of the exact products, plus ``bias``. With ``bfloat16_out``
+    (the result is next rounded to bfloat16, nothing in between) and operands holding bfloat16 values, one
+    bfloat16 GEMM does the sum and that rounding (float32 sums of exact products, rounded once, as torch's
+    bfloat16 matmul computes them) and returns ``torch.bfloat16``; else ``golden_linear`` in float32."""
+    if bfloat16_out:
+        a16, b16 = _as_bfloat16(a), _as_bfloat16(b)
+        bias16 = None if bias is None else _as_bfloat16(bias)
+        if all(t.dtype == torch.bfloat16 for t in (a16, b16, *(() if bias16 is None else (bias16,)))):
+            if bias16 is None:
+                return torch.matmul(a16, b16)
+            flat = torch.addmm(bias16.reshape(-1), a16.reshape(-1, a16.shape[-1]), b16)  # a bias means a 2-D b
+            return flat.reshape(*a16.shape[:-1], b16.shape[-1])
+    return golden_linear(a.to(torch.float32), b.to(torch.float32), bias=bias)
 
 
 def _mvmul(dst: torch.Tensor | None, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:

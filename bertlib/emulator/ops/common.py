@@ -66,10 +66,12 @@ def broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     return tuple(torch.broadcast_shapes(torch.Size(a), torch.Size(b)))
 
 
-def keeps_storage(tensor: Tensor, dtype: Any) -> bool:
+def keeps_storage(tensor: Tensor, dtype: Any, *, whole_blocks: bool = False) -> bool:
     """True when moving ``tensor``'s values into a ``dtype`` tensor stores them unchanged: the same dtype, and not
-    a block float (whose blocks of 16 are re-formed, and their exponents shared anew, when values move)."""
-    return dtype == tensor.dtype and dtype not in BLOCK_FLOAT
+    a block float (whose blocks of 16 are re-formed, and their exponents shared anew, when values move) unless
+    ``whole_blocks``: the values move in runs of whole 32-wide tiles along the last axis, so every block of 16
+    keeps its values and its exponent."""
+    return dtype == tensor.dtype and (dtype not in BLOCK_FLOAT or whole_blocks)
 
 
 def output_config(memory_config: Any, default: Any) -> Any:

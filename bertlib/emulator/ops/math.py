@@ -17,6 +17,7 @@ from bertlib.emulator.numerics import (
     accumulate_matmul,
     activation_name,
     apply_activation,
+    exact_matmul,
     matmul_k_loop,
     matmul_numerics,
     round_bf16,
@@ -133,14 +134,16 @@ def _matmul_like(
 
     def compute() -> torch.Tensor:
         exact = numerics.math_fidelity == "HiFi4" and numerics.fp32_dest_acc_en
-        # the fidelity split reads stored bfloat16 itself (conversion and truncation in one pass)
-        x, w = (a.values, b.values) if exact else (a.stored, b.stored)
+        # as stored (bfloat16 feeds a bfloat16 GEMM, the fidelity split reads it too); block floats are bfloat16
+        # values: converted here unchecked (a weight, split once and kept, is checked once)
+        x, w = a.stored.to(torch.bfloat16) if a.dtype in BLOCK_FLOAT else a.stored, b.stored
         x = x.transpose(-1, -2) if transpose_a else x
         w = w.transpose(-1, -2) if transpose_b else w
         # the fused bias kernel adds row 0 of the bias tile to every output row (tt-metal bmm kernels: add_bcast_rows)
         bias_values = None if fused_bias is None else _bias_row(fused_bias.values)
         if exact:
-            out = golden(ttnn.linear)(x, w, bias=bias_values)
+            out = exact_matmul(x, w, bias_values, golden(ttnn.linear),
+                               bfloat16_out=out_dtype == ttnn.bfloat16 and fused_act is None)
         else:
             out = accumulate_matmul(x, w, numerics, lambda p, q: golden(ttnn.matmul)(p, q), k_loop=k_loop)
             if bias_values is not None:  # added to the sum as L1 holds it, in the destination register's format

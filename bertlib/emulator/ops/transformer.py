@@ -62,21 +62,26 @@ def split_query_key_value_and_split_heads(
             x.stored, None if kv is None else kv.stored, num_heads=num_heads, num_kv_heads=num_kv_heads,
             transpose_key=transpose_key,
         )
-    return _emit_heads(x, kv, shapes, parts, [output_config(memory_config, x.mem_config)] * 3)
+    return _emit_heads(x, kv, shapes, parts, [output_config(memory_config, x.mem_config)] * 3, transpose_key)
 
 
-def _emit_heads(x: Tensor, kv: Tensor | None, shapes: list[tuple[int, ...]], parts: Any, configs: list[Any]
-                ) -> tuple[Tensor, Tensor, Tensor]:
-    """Q, K and V as one device op: K and V are made unrecorded first, and the recorded Q counts their bytes."""
-    same = keeps_storage(x, x.dtype) and (kv is None or keeps_storage(kv, x.dtype))
+def _emit_heads(x: Tensor, kv: Tensor | None, shapes: list[tuple[int, ...]], parts: Any, configs: list[Any],
+                transpose_key: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """Q, K and V as one device op: K and V are made unrecorded first, and the recorded Q counts their bytes. Heads
+    are whole tiles wide, so an output keeps its input's blocks unless it is transposed (a transposed K)."""
+    def same(i: int) -> bool:
+        whole = not (i == 1 and transpose_key)
+        return keeps_storage(x, x.dtype, whole_blocks=whole) and (kv is None or keeps_storage(kv, x.dtype,
+                                                                                              whole_blocks=whole))
+
     key, value = (
         emit("split_query_key_value_and_split_heads", [], shapes[i], x.dtype, ttnn.TILE_LAYOUT, configs[i], x.on_device,
-             None if parts is None else (lambda i=i: parts[i]), record=False, stored=same)
+             None if parts is None else (lambda i=i: parts[i]), record=False, stored=same(i))
         for i in (1, 2)
     )
     query = emit("split_query_key_value_and_split_heads", [x] if kv is None else [x, kv], shapes[0], x.dtype,
                  ttnn.TILE_LAYOUT, configs[0], x.on_device, None if parts is None else (lambda: parts[0]),
-                 stored=same,
+                 stored=same(0),
                  also_written=sum(tensor_bytes(shapes[i], x.dtype, ttnn.TILE_LAYOUT) for i in (1, 2)))
     return query, key, value
 
@@ -121,7 +126,7 @@ def _split_heads_sharded(x: Tensor, shapes: list[tuple[int, ...]], num_heads: in
         groups = x.stored.reshape(batch, seq, num_heads, 3, head)  # [Q_g K_g V_g] per head g
         query, key, value = (groups[:, :, :, i].permute(0, 2, 1, 3) for i in range(3))  # (B, heads, S, d)
         parts = (query.contiguous(), (key.transpose(-1, -2) if transpose_key else key).contiguous(), value.contiguous())
-    return _emit_heads(x, None, shapes, parts, configs)
+    return _emit_heads(x, None, shapes, parts, configs, transpose_key)
 
 
 def _attention_softmax(op: str, tensor: Tensor, head_size: int | None, attention_mask: Tensor | None,
@@ -196,5 +201,5 @@ def concatenate_heads(input_tensor: Tensor, *, memory_config: Any = None) -> Ten
     return emit(
         "concatenate_heads", [x], (batch, seq, heads * head), x.dtype, x.layout, config, x.on_device,
         None if x.stored is None else (lambda: golden(ttnn.transformer.concatenate_heads)(x.stored)),
-        stored=keeps_storage(x, x.dtype),
+        stored=keeps_storage(x, x.dtype, whole_blocks=True),  # whole heads, each whole tiles wide
     )
