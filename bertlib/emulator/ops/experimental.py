@@ -93,7 +93,7 @@ def split_query_key_value_and_split_heads_per_core(
         query, key, value = (blocks[:, :, :, i].permute(0, 2, 3, 1, 4).reshape(batch, num_heads, seq, head)
                              for i in range(3))
         parts = (query.contiguous(), key.transpose(-1, -2).contiguous(), value.contiguous())
-    return _emit_heads(x, None, shapes, parts, [qv, k, qv])
+    return _emit_heads(x, None, shapes, parts, [qv, k, qv], transpose_key=True)
 
 
 @op(family="transformer", group="data movement", module="ttnn.experimental")
