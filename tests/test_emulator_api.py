@@ -153,6 +153,31 @@ def test_not_computed_keywords_are_refused_or_recorded_as_hints(ttnn, device):
     assert trace.hints == [("to_device", {"queue_id": repr(ttnn.QueueId(0))}), ("gelu", {"queue_id": "0"})]
 
 
+def test_compute_kernel_fields_that_change_no_value_are_recorded_as_hints(ttnn, device):
+    """dst_full_sync_en and throttle_level schedule the math thread and change no value: each op that is given
+    them records them; left at their defaults, nothing is recorded."""
+    import torch
+
+    from bertlib.emulator import recording
+
+    x = ttnn.from_torch(torch.randn(32, 64), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    w = ttnn.from_torch(torch.randn(64, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    plain = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi2)
+    tuned = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi2, dst_full_sync_en=True,
+                                             throttle_level=ttnn.ThrottleLevel.LEVEL_5)
+    with recording() as trace:
+        base = ttnn.to_torch(ttnn.linear(x, w, compute_kernel_config=plain))
+        ttnn.softmax(x, dim=-1, compute_kernel_config=plain)
+    assert trace.hints == []
+    with recording() as trace:
+        same = ttnn.to_torch(ttnn.linear(x, w, compute_kernel_config=tuned))
+        ttnn.softmax(x, dim=-1, compute_kernel_config=tuned)
+    fields = {"compute_kernel_config.dst_full_sync_en": "True",
+              "compute_kernel_config.throttle_level": "ThrottleLevel.LEVEL_5"}
+    assert trace.hints == [("linear", fields), ("softmax", fields)]
+    assert torch.equal(base, same)
+
+
 def test_the_namespace_is_built_from_the_registry(ttnn):
     """Every declared op is at its dotted name (and its aliases), as the one public callable."""
     for dotted, spec in REGISTRY.items():

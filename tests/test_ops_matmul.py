@@ -156,3 +156,24 @@ def test_k_blocks_ttnn_picks_without_a_program_config(ttnn, a_shape, b_shape, gr
 
     memory = ttnn.DRAM_MEMORY_CONFIG if dram else ttnn.L1_MEMORY_CONFIG
     assert matmul_k_blocks(None, a_shape, b_shape, (memory,) * 3, grid, (8, 8)) == expected
+
+
+@pytest.mark.parametrize("full_sync,fp32,tiles", [(False, False, 8), (True, False, 16), (False, True, 4),
+                                                  (True, True, 8)])
+def test_subblock_fits_the_destination_register_as_the_sync_mode_sizes_it(ttnn, make, full_sync, fp32, tiles):
+    """tt-metal's get_dest_reg_count: the math thread has half of Dst's 16 bfloat16 tiles, all 16 with
+    dst_full_sync_en; fp32_dest_acc_en halves that. A subblock of that many tiles runs, one tile more is refused."""
+    a, b = make(torch.randn(32, 64)), make(torch.randn(64, 32 * 32))
+    kernel = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi2, fp32_dest_acc_en=fp32,
+                                              dst_full_sync_en=full_sync)
+
+    def config(width):
+        return ttnn.MatmulMultiCoreReuseMultiCastProgramConfig(
+            compute_with_storage_grid_size=ttnn.CoreCoord(1, 1), in0_block_w=2, out_subblock_h=1,
+            out_subblock_w=width, per_core_M=1, per_core_N=32, transpose_mcast=False, fused_activation=None)
+
+    fits = ttnn.matmul(a, b, program_config=config(tiles), compute_kernel_config=kernel)
+    assert torch.equal(stored(ttnn, fits), stored(ttnn, ttnn.matmul(a, b, program_config=config(1),
+                                                                     compute_kernel_config=kernel)))
+    with pytest.raises(RuntimeError, match=f"needs to be at most {tiles} to fit in hardware"):
+        ttnn.matmul(a, b, program_config=config(2 * tiles), compute_kernel_config=kernel)

@@ -4,7 +4,8 @@ Every keyword of every emulated op is one of three things:
 
 - computed with: the op's own code reads it (every keyword not in its declaration's ``not_computed``);
 - a scheduling hint (``HINTS``: command queues, sub-devices and core subsets, blocking, the fill of tile
-  padding): accepted, and recorded in the op trace (``Trace.hints``); program configs are checked by
+  padding; and a compute-kernel config's ``dst_full_sync_en`` and ``throttle_level``): accepted, and recorded in
+  the op trace (``Trace.hints``); program configs are checked by
   ``program_configs`` and recorded in each op's record;
 - any other ``not_computed`` keyword is refused with :class:`UnsupportedTTNNOp`, naming it, unless the caller
   leaves it at its default.
@@ -53,6 +54,21 @@ def _is_default(value: Any, default: Any) -> bool:
     return isinstance(default, bool | int | float | str) and type(value) is type(default) and value == default
 
 
+def _kernel_hints(config: Any) -> dict[str, str]:
+    """The compute-kernel-config fields that change no value, where set: ``dst_full_sync_en`` (how the math and pack
+    threads share the destination register; a matmul also checks its subblocks against the size it gives) and
+    ``throttle_level`` (how often the math thread stalls, to limit power draw)."""
+    if config is None:
+        return {}
+    hints = {}
+    if getattr(config, "dst_full_sync_en", False):
+        hints["compute_kernel_config.dst_full_sync_en"] = "True"
+    throttle = getattr(config, "throttle_level", None)
+    if throttle is not None and not str(throttle).endswith("NO_THROTTLE"):
+        hints["compute_kernel_config.throttle_level"] = str(throttle)
+    return hints
+
+
 def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
     """``op`` with the keywords its body does not read (``unused``) handled: hints recorded in the op trace,
     the rest refused unless left at their defaults."""
@@ -79,6 +95,7 @@ def checked(name: str, op: Callable, unused: tuple[str, ...]) -> Callable:
                     "at its default, or run on a Tenstorrent card."
                 )
             hints[key] = repr(given[key])
+        hints |= _kernel_hints(given.get("compute_kernel_config"))
         if hints:
             op_trace.hint(name, hints)
         return op(*args, **kwargs)

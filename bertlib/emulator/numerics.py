@@ -174,6 +174,7 @@ class Numerics:
     math_approx_mode: bool = False
     fp32_dest_acc_en: bool = True
     packer_l1_acc: bool = False
+    dst_full_sync_en: bool = False
 
     @classmethod
     def resolve(cls, config: Any, *, fidelity: str, approx: bool, fp32: bool, l1_acc: bool = False) -> Numerics:
@@ -182,7 +183,14 @@ class Numerics:
             return cls(fidelity, approx, fp32, l1_acc)
         name = str(config.math_fidelity).split(".")[-1]
         return cls(name, bool(config.math_approx_mode), bool(config.fp32_dest_acc_en),
-                   bool(getattr(config, "packer_l1_acc", False)))
+                   bool(getattr(config, "packer_l1_acc", False)), bool(getattr(config, "dst_full_sync_en", False)))
+
+    @property
+    def dest_tiles(self) -> int:
+        """How many 32x32 tiles the destination register holds for one math step (tt-metal ``get_dest_reg_count``):
+        16 in bfloat16 with ``dst_full_sync_en`` (the math and pack threads take turns on all of it), 8 without
+        (each has half); ``fp32_dest_acc_en`` halves that again."""
+        return (16 if self.dst_full_sync_en else 8) // (2 if self.fp32_dest_acc_en else 1)
 
 
 def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[tuple[torch.Tensor, torch.Tensor]]:

@@ -15,7 +15,7 @@ from typing import Any
 import ttnn
 
 from bertlib.emulator.keywords import UnsupportedTTNNOp
-from bertlib.emulator.numerics import TILE
+from bertlib.emulator.numerics import TILE, Numerics
 from bertlib.emulator.sharding import is_sharded
 from bertlib.emulator.tensor import padded
 
@@ -54,7 +54,13 @@ def _fits_chip(config: Any, device: Any) -> tuple[int, int]:
     return grid.x, grid.y
 
 
-def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], device: Any, fp32_acc: bool,
+def _dest_note(numerics: Numerics) -> str:
+    sync = "dst_full_sync_en gives the math thread all 16" if numerics.dst_full_sync_en else \
+        "the math thread has 8 of 16 without dst_full_sync_en"
+    return sync + (", and fp32_dest_acc_en halves them" if numerics.fp32_dest_acc_en else " in bfloat16")
+
+
+def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], device: Any, numerics: Numerics,
                  placements: tuple[Any, Any, Any] = (None, None, None), has_bias: bool = False) -> str | None:
     """Refuse a matmul program config real ttnn refuses for ``a @ b`` (shapes after any transpose);
     ``placements`` are the memory configs of a, b and the output, checked against the config's blocks."""
@@ -77,10 +83,10 @@ def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
              f"per_core_N/out_block_w ({block_w}) must be divisible by out_subblock_w ({config.out_subblock_w})")
     _require(config.per_core_M % block_h == 0 and config.per_core_N % block_w == 0, config,
              "per_core_M and per_core_N must be divisible by out_block_h and out_block_w")
-    registers = 4 if fp32_acc else 8
+    registers = numerics.dest_tiles
     _require(config.out_subblock_h * config.out_subblock_w <= registers, config,
              f"out_subblock_w {config.out_subblock_w} times out_subblock_h {config.out_subblock_h} needs to be at most "
-             f"{registers} to fit in hardware" + (" (fp32_dest_acc_en halves the registers)" if fp32_acc else ""))
+             f"{registers} to fit in hardware ({_dest_note(numerics)})")
     fuse = getattr(config, "fuse_batch", False)
     mt = (math.prod(a_pad[:-1]) if fuse else a_pad[-2]) // TILE
     nt = b_pad[-1] // TILE

@@ -111,8 +111,8 @@ def _matmul_like(
     if program_config is None and grid is None and sharding.is_sharded(out_memory) and out_memory.shard_spec is None:
         chosen = program_configs.derived_matmul_config(tuple(a_shape), tuple(b_shape), a.mem_config, b.mem_config,
                                                        out_memory, numerics.fp32_dest_acc_en)
-    described = program_configs.check_matmul(chosen, tuple(a_shape), tuple(b_shape), a.on_device,
-                                             numerics.fp32_dest_acc_en, (a.mem_config, b.mem_config, out_memory),
+    described = program_configs.check_matmul(chosen, tuple(a_shape), tuple(b_shape), a.on_device, numerics,
+                                             (a.mem_config, b.mem_config, out_memory),
                                              has_bias=bias is not None)
     fused = getattr(program_config, "fused_activation", None) if program_config is not None else None
     if fused is not None and activation is not None:
