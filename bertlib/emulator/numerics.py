@@ -203,20 +203,10 @@ def fidelity_operands(a: torch.Tensor, b: torch.Tensor, fidelity: str) -> list[t
     a_hi = truncate_mantissa(a, 7)
     if fidelity == "HiFi2":
         return [(a_hi, b.to(torch.float32))]
-    b_hi = _srca_high(b)
+    b_hi = _cached_split(b, low=False)[0].to(torch.float32)
     if fidelity == "LoFi":
         return [(a_hi, b_hi)]
     return [(a_hi, b.to(torch.float32)), (a.to(torch.float32) - a_hi, b_hi)]  # HiFi3
-
-
-def _srca_high(b: torch.Tensor) -> torch.Tensor:
-    """``b``'s high 5 mantissa bits (SrcA's part of a LoFi product), kept on ``b`` while ``b`` is unchanged
-    (torch's version counter): a weight is split once, not at every call."""
-    cached = getattr(b, "_srca_high", None)
-    if cached is None or cached[0] != b._version:
-        cached = (b._version, truncate_mantissa(b, 5))
-        b._srca_high = cached
-    return cached[1]
 
 
 Golden = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
