@@ -55,9 +55,10 @@ def _fits_chip(config: Any, device: Any) -> tuple[int, int]:
 
 
 def _dest_note(numerics: Numerics) -> str:
-    sync = "dst_full_sync_en gives the math thread all 16" if numerics.dst_full_sync_en else \
-        "the math thread has 8 of 16 without dst_full_sync_en"
-    return sync + (", and fp32_dest_acc_en halves them" if numerics.fp32_dest_acc_en else " in bfloat16")
+    """Why the destination register holds ``numerics.dest_tiles`` tiles for a subblock."""
+    sync = ("with dst_full_sync_en the math thread has all 16 bfloat16 tiles of Dst" if numerics.dst_full_sync_en
+            else "Dst holds 16 bfloat16 tiles, and without dst_full_sync_en the math thread has half of them")
+    return sync + (", and fp32_dest_acc_en halves that" if numerics.fp32_dest_acc_en else "")
 
 
 def check_matmul(config: Any, a_shape: tuple[int, ...], b_shape: tuple[int, ...], device: Any, numerics: Numerics,
