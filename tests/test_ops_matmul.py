@@ -162,7 +162,7 @@ def test_k_blocks_ttnn_picks_without_a_program_config(ttnn, a_shape, b_shape, gr
                                                   (True, True, 8)])
 def test_subblock_fits_the_destination_register_as_the_sync_mode_sizes_it(ttnn, make, full_sync, fp32, tiles):
     """tt-metal's get_dest_reg_count: the math thread has half of Dst's 16 bfloat16 tiles, all 16 with
-    dst_full_sync_en; fp32_dest_acc_en halves that. A subblock of that many tiles runs, one tile more is refused."""
+    dst_full_sync_en; fp32_dest_acc_en halves that. A subblock of that many tiles runs, one twice as wide is refused."""
     a, b = make(torch.randn(32, 64)), make(torch.randn(64, 32 * 32))
     kernel = ttnn.WormholeComputeKernelConfig(math_fidelity=ttnn.MathFidelity.HiFi2, fp32_dest_acc_en=fp32,
                                               dst_full_sync_en=full_sync)
